@@ -1,0 +1,41 @@
+"""The exceptions Destek raises; lower-level errors are wrapped where they enter."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ActionServerError",
+    "ConfigError",
+    "DataError",
+    "DestekError",
+    "ModelError",
+    "NotTrainedError",
+    "StoreError",
+]
+
+
+class DestekError(Exception):
+    """Base class of every error Destek raises on purpose."""
+
+
+class DataError(DestekError):
+    """Training data, domain or story files are malformed; the message names file and line."""
+
+
+class ConfigError(DestekError):
+    """config.yml, endpoints.yml or credentials.yml is malformed or names unknown parts."""
+
+
+class ModelError(DestekError):
+    """A trained model archive is missing, unreadable or from an incompatible version."""
+
+
+class NotTrainedError(DestekError):
+    """A component was asked to process before it was trained or loaded."""
+
+
+class ActionServerError(DestekError):
+    """The custom action server failed, timed out or answered malformed data."""
+
+
+class StoreError(DestekError):
+    """A tracker, lock or queue store failed."""
