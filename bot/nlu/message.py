@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 __all__ = [
     "Entity",
+    "SparseFeatures",
     "FeatureProvider",
     "IntentScore",
     "Message",
@@ -57,6 +58,7 @@ class Entity:
             "start": self.start,
             "end": self.end,
             "confidence_entity": round(float(self.confidence), 6),
+            "confidence": round(float(self.confidence), 6),
             "value": self.value,
             "extractor": self.extractor,
         }
@@ -69,6 +71,15 @@ class Entity:
         if self.additional_info:
             out["additional_info"] = self.additional_info
         return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SparseFeatures:
+    """One featurizer's sparse block: ``values`` at ``indices`` of a ``dim``-wide vector."""
+
+    indices: Any  # np.ndarray[int32]
+    values: Any  # np.ndarray[float32]
+    dim: int
 
 
 class FeatureProvider(Protocol):

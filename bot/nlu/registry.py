@@ -64,6 +64,9 @@ class ComponentRegistry:
             f"unknown component {name!r}.{hint} Known: {', '.join(self.known())}"
         )
 
+    def component_class(self, name: str) -> type:
+        return self._classes[self.resolve(name)]
+
     def defaults(self, name: str) -> dict[str, Any]:
         return dict(self._defaults[self.resolve(name)])
 

@@ -1,0 +1,1 @@
+"""Custom actions (rasa_sdk) and the mock account backend they call."""

@@ -1,0 +1,3 @@
+"""Dialogue: domain, trackers, policies, forms and handover decisions."""
+
+from __future__ import annotations

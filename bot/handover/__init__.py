@@ -1,0 +1,3 @@
+"""Handover to human operators: queue, routing, agent sessions, CSAT."""
+
+from __future__ import annotations

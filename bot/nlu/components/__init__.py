@@ -1,0 +1,34 @@
+"""The built-in NLU components; importing this package registers all of them."""
+
+from __future__ import annotations
+
+from bot.nlu import amount_extractor, time_extractor
+from bot.nlu.components import (
+    crf_extractor,
+    dense_featurizer,
+    fallback_classifier,
+    intent_classifier,
+    ngram_featurizer,
+    normalizer,
+    rasa_compat,
+    regex_extractor,
+    regex_featurizer,
+    synonym_mapper,
+    tokenizer,
+)
+
+__all__ = [
+    "amount_extractor",
+    "crf_extractor",
+    "dense_featurizer",
+    "fallback_classifier",
+    "intent_classifier",
+    "ngram_featurizer",
+    "normalizer",
+    "rasa_compat",
+    "regex_extractor",
+    "regex_featurizer",
+    "synonym_mapper",
+    "time_extractor",
+    "tokenizer",
+]

@@ -1,0 +1,83 @@
+"""TurkishNormalizer: Turkish casing, squashed elongations, a diacritic-folded view."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from typing import Self
+
+from bot.nlu.component import Component
+from bot.nlu.message import Message
+from bot.nlu.registry import registry
+from bot.nlu.training_data import TrainingData
+from bot.nlu.turkish_text import fold_diacritics, squash_repeats, turkish_lower
+
+__all__ = ["TurkishNormalizer"]
+
+# Characters that carry no meaning for intent: control and format characters (zero-width
+# joiners, BOMs) become spaces so they never glue two words together.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    return "".join(
+        " " if unicodedata.category(ch) in _INVISIBLE and ch not in "\t\n" else ch
+        for ch in text
+    )
+
+
+@registry.component(
+    "TurkishNormalizer",
+    defaults={"language": "tr", "squash_min_run": 3, "deasciify": False, "max_chars": 2000},
+)
+class TurkishNormalizer(Component):
+    """Fills ``normalized`` (lowered with Turkish rules for tr/az, elongations squashed) and ``folded``.
+
+    ``deasciify`` restores diacritics for words seen in the training data with them
+    ("sifremi" -> "şifremi"), learned from the examples: no dictionary is downloaded.
+    ``max_chars`` bounds the work done on a very long message; the rest is ignored.
+    """
+
+    featurizes = True
+
+    def __init__(
+        self, language: str, squash_min_run: int, deasciify: bool, max_chars: int
+    ) -> None:
+        self.language = language
+        self.squash_min_run = squash_min_run
+        self.deasciify = deasciify
+        self.max_chars = max_chars
+
+    def train(self, messages: Sequence[Message], data: TrainingData) -> Self:
+        vocabulary: dict[str, dict[str, int]] = {}
+        if self.deasciify:
+            for message in messages:
+                lowered = self._lower(_clean(message.text))
+                for word in lowered.split():
+                    folded = fold_diacritics(word)
+                    if folded != word:
+                        counts = vocabulary.setdefault(folded, {})
+                        counts[word] = counts.get(word, 0) + 1
+        self.restore_ = {k: max(v, key=v.__getitem__) for k, v in vocabulary.items()}
+        return self
+
+    def process(self, message: Message) -> None:
+        text = _clean(message.text[: self.max_chars])
+        squashed, offsets = squash_repeats(self._lower(text), self.squash_min_run)
+        if self.deasciify and getattr(self, "restore_", None):
+            squashed = self._restore(squashed)
+        message.normalized = squashed
+        message.folded = fold_diacritics(squashed)
+        message.offsets = offsets
+
+    def _lower(self, text: str) -> str:
+        if self.language in ("tr", "az"):
+            return turkish_lower(text)
+        lowered = text.lower()
+        return lowered if len(lowered) == len(text) else turkish_lower(text)
+
+    def _restore(self, text: str) -> str:
+        # Same-length replacement keeps offsets valid: folding maps one char to one char.
+        words = text.split(" ")
+        return " ".join(self.restore_.get(w, w) for w in words)

@@ -1,0 +1,175 @@
+"""The NLU pipeline: components from config.yml, trained in order, run in order."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Self
+
+from bot.errors import ConfigError
+from bot.nlu.component import Component
+from bot.nlu.message import Entity, Message
+from bot.nlu.registry import registry
+from bot.nlu.training_data import TrainingData
+
+__all__ = ["DEFAULT_PIPELINE", "ComponentSpec", "Pipeline", "parse_result"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PIPELINE: tuple[dict[str, Any], ...] = (
+    {"name": "TurkishNormalizer"},
+    {"name": "SpacyTokenizer"},
+    {"name": "RegexFeaturizer"},
+    {"name": "NGramFeaturizer"},
+    {"name": "SentenceEncoderFeaturizer"},
+    {"name": "LinearIntentClassifier"},
+    {"name": "CRFEntityExtractor"},
+    {"name": "RegexEntityExtractor"},
+    {"name": "TurkishAmountExtractor"},
+    {"name": "TurkishTimeExtractor"},
+    {"name": "EntitySynonymMapper"},
+    {"name": "FallbackClassifier"},
+)
+
+MAX_CHARS = 2000
+
+# When extractors overlap on one entity type, the more specific one wins.
+_EXTRACTOR_RANK = {
+    "TurkishAmountExtractor": 3,
+    "TurkishTimeExtractor": 3,
+    "RegexEntityExtractor": 2,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentSpec:
+    """One ``- name: ...`` entry of config.yml; ``source`` is ``config.yml:LINE``."""
+
+    name: str
+    options: Mapping[str, Any]
+    source: str = ""
+
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+class Pipeline:
+    """An ordered list of components. ``train`` fits them; ``parse`` runs them."""
+
+    def __init__(self, components: Sequence[Component], specs: Sequence[ComponentSpec],
+                 language: str) -> None:
+        self.components = list(components)
+        self.specs = list(specs)
+        self.language = language
+
+    @classmethod
+    def from_specs(cls, specs: Sequence[ComponentSpec] | None, language: str = "tr") -> Self:
+        if not specs:
+            specs = [ComponentSpec(d["name"], {}) for d in DEFAULT_PIPELINE]
+        components = []
+        for spec in specs:
+            try:
+                components.append(_create(spec, language))
+            except ConfigError as exc:
+                where = f"{spec.source}: " if spec.source else ""
+                raise ConfigError(f"{where}{exc}") from exc
+        return cls(components, specs, language)
+
+    def train(self, data: TrainingData, progress: ProgressCallback | None = None) -> Self:
+        messages = [_training_message(e) for e in data.examples]
+        total = len(self.components)
+        for i, (component, spec) in enumerate(zip(self.components, self.specs, strict=True)):
+            if progress:
+                progress(spec.name, i, total)
+            started = time.perf_counter()
+            component.train(messages, data)
+            if component.featurizes:
+                component.process_batch(messages)
+            log.debug("trained %s in %.2fs", spec.name, time.perf_counter() - started)
+        if progress:
+            progress("done", total, total)
+        return self
+
+    def warm_up(self) -> None:
+        for component in self.components:
+            component.warm_up()
+        self.parse_batch(["merhaba", "şifremi unuttum"])
+
+    def parse_batch(self, texts: Sequence[str]) -> list[Message]:
+        """Parse many texts at once. Only the first ``MAX_CHARS`` of a text are read, so a
+        100 KB message costs what a long one does; offsets stay valid for the full text."""
+        messages = [_message(t) for t in texts]
+        active = [m for m in messages if m.text.strip()]
+        if active:
+            for component in self.components:
+                component.process_batch(active)
+            for message in active:
+                message.entities = _resolve_overlaps(message.entities)
+        return messages
+
+    def parse(self, text: str) -> dict[str, Any]:
+        return parse_result(self.parse_batch([text])[0])
+
+    @property
+    def intents(self) -> list[str]:
+        for component in self.components:
+            classes = getattr(component, "classes_", None) or getattr(
+                getattr(component, "intents", None), "classes_", None
+            )
+            if classes:
+                return list(classes)
+        return []
+
+
+def _create(spec: ComponentSpec, language: str) -> Component:
+    options = dict(spec.options)
+    cls = registry.component_class(spec.name)
+    if "language" in inspect.signature(cls.__init__).parameters:
+        options.setdefault("language", language)
+    component: Component = registry.create(spec.name, options)
+    return component
+
+
+def _message(text: str) -> Message:
+    message = Message(text=text[:MAX_CHARS])
+    if len(text) > MAX_CHARS:
+        message.metadata["full_text"] = text
+    return message
+
+
+def _training_message(example: Any) -> Message:
+    message = Message(text=example.text)
+    message.gold_intent = example.intent
+    message.gold_entities = tuple(example.entities)
+    return message
+
+
+def _resolve_overlaps(entities: list[Entity]) -> list[Entity]:
+    """Keep one entity per overlapping span of the same type, best extractor first."""
+    ranked = sorted(
+        entities,
+        key=lambda e: (-_EXTRACTOR_RANK.get(e.extractor, 1), -(e.end - e.start), -e.confidence),
+    )
+    kept: list[Entity] = []
+    for entity in ranked:
+        clash = any(
+            k.entity == entity.entity and k.start < entity.end and entity.start < k.end
+            for k in kept
+        )
+        if not clash:
+            kept.append(entity)
+    return sorted(kept, key=lambda e: (e.start, e.entity))
+
+
+def parse_result(message: Message) -> dict[str, Any]:
+    """The ``/model/parse`` response body in Rasa's shape."""
+    intent = message.intent.as_dict() if message.intent else {"name": None, "confidence": 0.0}
+    return {
+        "text": message.metadata.get("full_text", message.text),
+        "intent": intent,
+        "entities": [e.as_dict() for e in message.entities],
+        "intent_ranking": [s.as_dict() for s in message.intent_ranking],
+    }
