@@ -1,0 +1,115 @@
+"""Every problem ``bot data validate`` can report: its code, level and message template.
+
+Kept in one table (like spaCy's ``errors.py``) so messages stay consistent, tests can
+assert on codes, and the docs can list them. D1xx: NLU data, D2xx: domain, D3xx: stories
+and rules, D4xx: config.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = ["CODES", "Code", "Level", "level_of", "render"]
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    code: str
+    level: Level
+    template: str
+
+
+_TABLE = (
+    # NLU data
+    Code(
+        "D101",
+        "warning",
+        "intent {intent!r} has examples but is not listed under intents: in the domain",
+    ),
+    Code("D102", "warning", "intent {intent!r} is in the domain but has no NLU examples"),
+    Code("D103", "warning", "intent {intent!r} has {count} example(s); give it at least 2"),
+    Code(
+        "D104",
+        "error",
+        "the example {text!r} is under intent {intent!r} here and under intent {other!r} "
+        "at {first}; keep it under one intent",
+    ),
+    Code(
+        "D105",
+        "warning",
+        "intent {intent!r} has a second block in this file (first on line {line}); "
+        "write its examples in one block",
+    ),
+    Code(
+        "D106",
+        "warning",
+        "duplicate example {text!r} of intent {intent!r} (also at {first}) is dropped",
+    ),
+    Code(
+        "D107",
+        "warning",
+        "entity {entity!r} is annotated in the NLU data but is not listed under entities: "
+        "in the domain",
+    ),
+    Code("D108", "error", "synonym {surface!r} maps to {value!r} here but to {other!r} at {first}"),
+    Code("D109", "error", "regex {name!r} does not compile: {reason}"),
+    Code("D110", "warning", "{line!r} does not start with '- ' and is skipped"),
+    Code("D111", "warning", 'unknown format version {version!r}; Rasa 3 files say version: "3.1"'),
+    Code("D112", "warning", "unknown key {key!r} in an nlu item is ignored"),
+    # domain
+    Code("D201", "error", "slot {slot!r} maps from entity {entity!r}, which is not in the domain"),
+    Code(
+        "D202",
+        "error",
+        "slot {slot!r} has a mapping for intent {intent!r}, which is not in the domain",
+    ),
+    Code(
+        "D203", "error", "form {form!r} requires slot {slot!r}, which is not declared under slots:"
+    ),
+    Code("D204", "warning", "categorical slot {slot!r} lists no values:"),
+    Code(
+        "D205", "warning", "{what} {name!r} is declared twice (also at {first}); the first is kept"
+    ),
+    Code("D206", "warning", "{action!r} is listed under actions: but has no response"),
+    # stories and rules
+    Code("D301", "error", "{block} uses intent {intent!r}, which is not in the domain"),
+    Code("D302", "error", "{block} uses action {action!r}, which is not in the domain"),
+    Code("D303", "error", "{block} uses {action!r}, but the domain has no response of that name"),
+    Code("D304", "warning", "{block} uses entity {entity!r}, which is not in the domain"),
+    Code("D305", "error", "{block} sets slot {slot!r}, which is not in the domain"),
+    Code(
+        "D306",
+        "error",
+        "{block} activates loop {form!r}, which is not a form or action in the domain",
+    ),
+    Code(
+        "D307",
+        "error",
+        "rule {rule!r} and rule {other!r} ({first}) start alike but predict {action!r} "
+        "and {other_action!r}",
+    ),
+    Code("D308", "warning", "a {kind} has no name"),
+    Code("D309", "warning", "{kind} name {name!r} is used twice (also at {first})"),
+    # config
+    Code(
+        "D401",
+        "warning",
+        "there are rules but no RulePolicy among the policies, so the rules are never applied",
+    ),
+)
+
+CODES: dict[str, Code] = {code.code: code for code in _TABLE}
+
+
+def render(code: str, **fields: Any) -> str:
+    """The message of ``code`` with ``fields`` filled in."""
+    return CODES[code].template.format(**fields)
+
+
+def level_of(code: str) -> Level:
+    """'error' or 'warning'; codes not in the table count as warnings."""
+    known = CODES.get(code)
+    return known.level if known else "warning"
