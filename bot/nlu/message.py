@@ -8,10 +8,10 @@ from typing import Any, Protocol
 
 __all__ = [
     "Entity",
-    "SparseFeatures",
     "FeatureProvider",
     "IntentScore",
     "Message",
+    "SparseFeatures",
     "Token",
     "ensure_feature",
 ]
@@ -146,4 +146,3 @@ def ensure_feature(messages: Sequence[Message], name: str) -> None:
         provider.compute(group)
         for message in group:
             message.pending.pop(name, None)
-

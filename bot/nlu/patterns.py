@@ -63,9 +63,7 @@ class PatternSet:
             canonical = {normalize_for_match(e): e for e in elements if e.strip()}
             if not canonical:
                 continue
-            alternatives = "|".join(
-                re.escape(k) for k in sorted(canonical, key=len, reverse=True)
-            )
+            alternatives = "|".join(re.escape(k) for k in sorted(canonical, key=len, reverse=True))
             compiled = re.compile(rf"(?<!\w)(?P<el>{alternatives}){suffix}(?!\w)")
             self.lookups.append((name, compiled, canonical))
 

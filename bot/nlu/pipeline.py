@@ -59,8 +59,9 @@ ProgressCallback = Callable[[str, int, int], None]
 class Pipeline:
     """An ordered list of components. ``train`` fits them; ``parse`` runs them."""
 
-    def __init__(self, components: Sequence[Component], specs: Sequence[ComponentSpec],
-                 language: str) -> None:
+    def __init__(
+        self, components: Sequence[Component], specs: Sequence[ComponentSpec], language: str
+    ) -> None:
         self.components = list(components)
         self.specs = list(specs)
         self.language = language

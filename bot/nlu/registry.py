@@ -60,9 +60,7 @@ class ComponentRegistry:
             return self._aliases[name]
         close = difflib.get_close_matches(name, self.known(), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ConfigError(
-            f"unknown component {name!r}.{hint} Known: {', '.join(self.known())}"
-        )
+        raise ConfigError(f"unknown component {name!r}.{hint} Known: {', '.join(self.known())}")
 
     def component_class(self, name: str) -> type:
         return self._classes[self.resolve(name)]

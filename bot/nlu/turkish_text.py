@@ -32,7 +32,9 @@ def turkish_lower(text: str) -> str:
     lowered = text.translate(_LOWER).lower()
     if len(lowered) != len(text):
         # Rare characters expand when lowered (none in Turkish); lower one at a time.
-        lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text.translate(_LOWER))
+        lowered = "".join(
+            ch.lower() if len(ch.lower()) == 1 else ch for ch in text.translate(_LOWER)
+        )
     return lowered
 
 

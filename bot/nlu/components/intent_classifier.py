@@ -2,9 +2,13 @@
 
 Stage one scores the sparse n-gram features alone (microseconds). Only when its top
 confidence is below ``cascade_threshold`` does stage two ask for the dense sentence
-embedding and score sparse and dense features together. Both stages are multinomial
-logistic regressions whose confidences are calibrated by temperature scaling on
-cross-validated predictions.
+embedding, and combine the sparse scores with a dense model's scores (a product of
+experts). Both models are linear SVMs; their scores become probabilities through
+temperatures fitted on cross-validated predictions, so a confidence of 0.7 is right
+about 70% of the time.
+
+Encoding is the expensive part of training, so the dense model learns from at most
+``dense_examples_per_intent`` examples of each intent (``null``: all of them).
 """
 
 from __future__ import annotations
@@ -14,9 +18,8 @@ from collections.abc import Sequence
 from typing import Any, Self
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
 
 from bot.errors import NotTrainedError
 from bot.nlu.calibration import fit_temperature, softmax
@@ -31,27 +34,51 @@ __all__ = ["LinearIntentClassifier"]
 log = logging.getLogger(__name__)
 
 
-class _Stage:
-    """One fitted linear model: ``logits = X @ coef.T + intercept``, then temperature."""
+class _Linear:
+    """Scores of one fitted linear model: ``x @ coef.T + intercept``."""
 
-    def __init__(self, coef: np.ndarray, intercept: np.ndarray, temperature: float) -> None:
-        self.coef = coef.astype(np.float32)
-        self.intercept = intercept.astype(np.float32)
-        self.temperature = temperature
+    def __init__(self, coef: np.ndarray, intercept: np.ndarray, n_classes: int,
+                 present: np.ndarray) -> None:
+        # A model fitted on a subset may not know every class; those score very low.
+        self.coef = np.zeros((n_classes, coef.shape[1]), dtype=np.float32)
+        self.intercept = np.full(n_classes, -1e3, dtype=np.float32)
+        self.coef[present] = coef
+        self.intercept[present] = intercept
 
-    def probabilities(self, x: Any) -> np.ndarray:
-        logits = np.asarray(x @ self.coef.T) + self.intercept
-        return softmax(logits, self.temperature)
+    def scores(self, x: Any) -> np.ndarray:
+        return np.asarray(x @ self.coef.T) + self.intercept
+
+
+def _fit(x: Any, y: np.ndarray, n_classes: int, c: float) -> _Linear:
+    present = np.unique(y)
+    if len(present) == 1:  # one class: it always wins
+        coef = np.zeros((1, x.shape[1]))
+        return _Linear(coef, np.zeros(1), n_classes, present)
+    model = LinearSVC(C=c, dual="auto", max_iter=5000).fit(x, y)
+    coef, intercept = model.coef_, model.intercept_
+    if len(present) == 2:  # binary SVMs give one score for the second class
+        coef = np.vstack([-coef, coef]) / 2
+        intercept = np.array([-intercept[0], intercept[0]]) / 2
+    return _Linear(coef, intercept, n_classes, present)
+
+
+def _out_of_fold(x: Any, y: np.ndarray, n_classes: int, c: float, folds: int) -> np.ndarray:
+    scores = np.zeros((len(y), n_classes))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    for train_idx, test_idx in splitter.split(np.zeros(len(y)), y):
+        scores[test_idx] = _fit(x[train_idx], y[train_idx], n_classes, c).scores(x[test_idx])
+    return scores
 
 
 @registry.component(
     "LinearIntentClassifier",
     defaults={
-        "C": 10.0,
+        "C": 1.0,
+        "dense_C": 3.0,
         "dense_weight": 1.0,
+        "dense_examples_per_intent": 40,
         "cascade_threshold": 0.8,
         "calibration_folds": 3,
-        "max_iter": 400,
         "ranking_length": 0,
     },
     aliases=("SklearnIntentClassifier", "LogisticRegressionClassifier"),
@@ -60,20 +87,24 @@ class LinearIntentClassifier(Component):
     def __init__(
         self,
         C: float,
+        dense_C: float,
         dense_weight: float,
+        dense_examples_per_intent: int | None,
         cascade_threshold: float,
         calibration_folds: int,
-        max_iter: int,
         ranking_length: int,
         **rasa_options: Any,
     ) -> None:
         if not 0.0 <= cascade_threshold <= 1.0:
             raise ValueError("cascade_threshold must be between 0 and 1")
+        if C <= 0 or dense_C <= 0:
+            raise ValueError("C and dense_C must be positive")
         self.C = C
+        self.dense_C = dense_C
         self.dense_weight = dense_weight
+        self.dense_examples_per_intent = dense_examples_per_intent
         self.cascade_threshold = cascade_threshold
         self.calibration_folds = calibration_folds
-        self.max_iter = max_iter
         self.ranking_length = ranking_length
         self.rasa_options = rasa_options
 
@@ -82,44 +113,52 @@ class LinearIntentClassifier(Component):
         labelled = [m for m in messages if m.gold_intent]
         self.classes_ = sorted({m.gold_intent for m in labelled if m.gold_intent})
         self.dims_ = sparse_dims(labelled[0]) if labelled else ()
+        self.sparse_: _Linear | None = None
+        self.dense_: _Linear | None = None
         self.dense_dim_ = 0
-        self.sparse_stage_: _Stage | None = None
-        self.full_stage_: _Stage | None = None
         if len(self.classes_) < 2:
             return self
+        n = len(self.classes_)
         y = np.array([self.classes_.index(m.gold_intent) for m in labelled])
-        x_sparse = stack_sparse(labelled, self.dims_)
-        self.sparse_stage_ = self._fit_stage(x_sparse, y)
+        x = stack_sparse(labelled, self.dims_)
+        self.sparse_ = _fit(x, y, n, self.C)
+        folds = self._folds(y)
+        oof_sparse = _out_of_fold(x, y, n, self.C, folds) if folds else self.sparse_.scores(x)
+        self.t_sparse_ = fit_temperature(oof_sparse, y) if folds else 1.0
         if all(m.has_feature("dense") for m in labelled):
-            ensure_feature(labelled, "dense")
-            dense = stack_dense(labelled, len(labelled[0].features["dense"]))
-            self.dense_dim_ = dense.shape[1]
-            x_full = sp.hstack([x_sparse, sp.csr_matrix(dense * self.dense_weight)]).tocsr()
-            self.full_stage_ = self._fit_stage(x_full, y)
+            self._train_dense(labelled, y, oof_sparse)
         return self
 
-    def _model(self) -> LogisticRegression:
-        return LogisticRegression(C=self.C, max_iter=self.max_iter, solver="lbfgs")
-
-    def _fit_stage(self, x: sp.csr_matrix, y: np.ndarray) -> _Stage:
-        model = self._model().fit(x, y)
-        temperature = self._calibrate(x, y)
-        return _Stage(model.coef_, model.intercept_, temperature)
-
-    def _calibrate(self, x: sp.csr_matrix, y: np.ndarray) -> float:
+    def _folds(self, y: np.ndarray) -> int:
         folds = min(self.calibration_folds, int(np.bincount(y).min()))
-        if folds < 2:
-            return 1.0
-        logits = np.zeros((len(y), len(self.classes_)), dtype=np.float64)
-        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
-        for train_idx, test_idx in splitter.split(np.zeros(len(y)), y):
-            model = self._model().fit(x[train_idx], y[train_idx])
-            fold_logits = model.decision_function(x[test_idx])
-            # A fold may lack a class; place its columns where they belong.
-            logits[np.ix_(test_idx, model.classes_)] = fold_logits
-            missing = np.setdiff1d(np.arange(len(self.classes_)), model.classes_)
-            logits[np.ix_(test_idx, missing)] = -1e4
-        return fit_temperature(logits, y)
+        return folds if folds >= 2 else 0
+
+    def _train_dense(self, labelled: list[Message], y: np.ndarray, oof_sparse: np.ndarray) -> None:
+        rows = self._dense_rows(y)
+        subset = [labelled[i] for i in rows]
+        ensure_feature(subset, "dense")
+        dense = stack_dense(subset, len(subset[0].features["dense"]))
+        self.dense_dim_ = dense.shape[1]
+        n = len(self.classes_)
+        self.dense_ = _fit(dense, y[rows], n, self.dense_C)
+        folds = self._folds(y[rows])
+        if not folds:
+            self.t_dense_ = self.t_full_ = 1.0
+            return
+        oof_dense = _out_of_fold(dense, y[rows], n, self.dense_C, folds)
+        self.t_dense_ = fit_temperature(oof_dense, y[rows])
+        self.t_full_ = fit_temperature(self._combine(oof_sparse[rows], oof_dense), y[rows])
+
+    def _dense_rows(self, y: np.ndarray) -> np.ndarray:
+        limit = self.dense_examples_per_intent
+        if not limit:
+            return np.arange(len(y))
+        rng = np.random.default_rng(0)
+        picks = [rng.permutation(np.flatnonzero(y == c))[:limit] for c in range(len(self.classes_))]
+        return np.sort(np.concatenate(picks))
+
+    def _combine(self, sparse_scores: np.ndarray, dense_scores: np.ndarray) -> np.ndarray:
+        return sparse_scores / self.t_sparse_ + self.dense_weight * dense_scores / self.t_dense_
 
     # -- inference ------------------------------------------------------------------
     def process(self, message: Message) -> None:
@@ -130,25 +169,27 @@ class LinearIntentClassifier(Component):
             raise NotTrainedError("LinearIntentClassifier is not trained")
         if not messages or not self.classes_:
             return
-        if self.sparse_stage_ is None:  # a single intent: nothing to choose between
+        if self.sparse_ is None:  # a single intent: nothing to choose between
             for message in messages:
                 self._set(message, np.ones(1))
             return
-        x_sparse = stack_sparse(messages, self.dims_)
-        probs = self.sparse_stage_.probabilities(x_sparse)
-        # A message with no known n-gram (emoji, another script) says nothing to stage
-        # one: its scores would be the bias alone. Call it unsure.
-        blind = np.diff(x_sparse.indptr) == 0
-        probs[blind] = 1.0 / len(self.classes_)
-        if self.full_stage_ is not None:
-            unsure = [i for i, p in enumerate(probs) if p.max() < self.cascade_threshold]
-            unsure = [i for i in unsure if messages[i].has_feature("dense")]
+        x = stack_sparse(messages, self.dims_)
+        scores = self.sparse_.scores(x)
+        probs = softmax(scores, self.t_sparse_)
+        # A message with no known n-gram (emoji, another script) tells stage one nothing:
+        # its scores would be the bias alone. Call it unsure.
+        probs[np.diff(x.indptr) == 0] = 1.0 / len(self.classes_)
+        if self.dense_ is not None:
+            unsure = [
+                i for i, p in enumerate(probs)
+                if p.max() < self.cascade_threshold and messages[i].has_feature("dense")
+            ]
             if unsure:
                 subset = [messages[i] for i in unsure]
                 ensure_feature(subset, "dense")
-                dense = stack_dense(subset, self.dense_dim_) * self.dense_weight
-                x_full = sp.hstack([x_sparse[unsure], sp.csr_matrix(dense)]).tocsr()
-                probs[unsure] = self.full_stage_.probabilities(x_full)
+                dense_scores = self.dense_.scores(stack_dense(subset, self.dense_dim_))
+                combined = self._combine(scores[unsure], dense_scores)
+                probs[unsure] = softmax(combined, self.t_full_)
                 for message in subset:
                     message.metadata["intent_stage"] = "dense"
         for message, p in zip(messages, probs, strict=True):

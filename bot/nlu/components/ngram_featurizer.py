@@ -26,8 +26,9 @@ def _words(message: Message) -> list[str]:
     return [_DIGITS.sub("0", w) for w in _WORD.findall(text)]
 
 
-def _ngrams(words: list[str], word_range: tuple[int, int] | None,
-            char_range: tuple[int, int] | None) -> Iterable[str]:
+def _ngrams(
+    words: list[str], word_range: tuple[int, int] | None, char_range: tuple[int, int] | None
+) -> Iterable[str]:
     if word_range:
         lo, hi = word_range
         for n in range(lo, hi + 1):

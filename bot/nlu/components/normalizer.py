@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Self
@@ -14,25 +15,52 @@ from bot.nlu.turkish_text import fold_diacritics, squash_repeats, turkish_lower
 
 __all__ = ["TurkishNormalizer"]
 
-# Characters that carry no meaning for intent: control and format characters (zero-width
-# joiners, BOMs) become spaces so they never glue two words together.
+# Control and format characters (zero-width joiners, BOMs) carry no meaning for intent;
+# they become spaces so they never glue two words together. Combining marks are composed
+# onto their letter ("s" + U+0327 -> "ş") or dropped, one output character per letter.
 _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
+_NEEDS_CLEANING = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u206f\u20d0-\u20ff\ufe20-\ufe2f\ufeff"
+    "\ufff0-\uffff\ud800-\udfff]"
+)
 
 
-def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
-    return "".join(
-        " " if unicodedata.category(ch) in _INVISIBLE and ch not in "\t\n" else ch
-        for ch in text
-    )
+def _clean(text: str) -> tuple[str, tuple[int, ...] | None]:
+    """The cleaned text and, if it changed length, the source index of each character."""
+    if not _NEEDS_CLEANING.search(text):
+        return text, None
+    out: list[str] = []
+    offsets: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        ch = text[i]
+        if j - i > 1:
+            composed = unicodedata.normalize("NFC", text[i:j])
+            ch = composed if len(composed) == 1 else ch
+        if unicodedata.category(ch) in _INVISIBLE and ch not in "\t\n":
+            ch = " "
+        out.append(ch)
+        offsets.append(i)
+        i = j
+    return "".join(out), tuple(offsets)
 
 
 @registry.component(
     "TurkishNormalizer",
-    defaults={"language": "tr", "squash_min_run": 3, "deasciify": False, "max_chars": 2000},
+    defaults={
+        "language": "tr",
+        "squash_min_run": 3,
+        "deasciify": False,
+        "max_chars": 2000,
+    },
 )
 class TurkishNormalizer(Component):
-    """Fills ``normalized`` (lowered with Turkish rules for tr/az, elongations squashed) and ``folded``.
+    """Fills ``normalized`` (lowered, Turkish rules for tr/az, elongations squashed)
+    and ``folded`` (diacritics folded).
 
     ``deasciify`` restores diacritics for words seen in the training data with them
     ("sifremi" -> "şifremi"), learned from the examples: no dictionary is downloaded.
@@ -41,9 +69,7 @@ class TurkishNormalizer(Component):
 
     featurizes = True
 
-    def __init__(
-        self, language: str, squash_min_run: int, deasciify: bool, max_chars: int
-    ) -> None:
+    def __init__(self, language: str, squash_min_run: int, deasciify: bool, max_chars: int) -> None:
         self.language = language
         self.squash_min_run = squash_min_run
         self.deasciify = deasciify
@@ -53,7 +79,7 @@ class TurkishNormalizer(Component):
         vocabulary: dict[str, dict[str, int]] = {}
         if self.deasciify:
             for message in messages:
-                lowered = self._lower(_clean(message.text))
+                lowered = self._lower(_clean(message.text)[0])
                 for word in lowered.split():
                     folded = fold_diacritics(word)
                     if folded != word:
@@ -63,8 +89,10 @@ class TurkishNormalizer(Component):
         return self
 
     def process(self, message: Message) -> None:
-        text = _clean(message.text[: self.max_chars])
+        text, cleaned = _clean(message.text[: self.max_chars])
         squashed, offsets = squash_repeats(self._lower(text), self.squash_min_run)
+        if cleaned is not None:
+            offsets = tuple(cleaned[i] for i in offsets)
         if self.deasciify and getattr(self, "restore_", None):
             squashed = self._restore(squashed)
         message.normalized = squashed

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from typing import Any, Self
 
 from bot.nlu.component import Component
-from bot.nlu.components.crf_extractor import CRFEntityExtractor
-from bot.nlu.components.intent_classifier import LinearIntentClassifier
 from bot.nlu.message import Message
 from bot.nlu.registry import registry
 from bot.nlu.training_data import TrainingData
@@ -38,17 +36,11 @@ class DIETClassifier(Component):
         self.intent_classification = intent_classification
         self.entity_recognition = entity_recognition
         self.rasa_options = rasa_options
-        self.intents = LinearIntentClassifier(
-            C=10.0,
-            dense_weight=1.0,
-            cascade_threshold=0.8,
-            calibration_folds=3,
-            max_iter=400,
-            ranking_length=int(rasa_options.get("ranking_length", 0) or 0),
+        self.intents = registry.create(
+            "LinearIntentClassifier",
+            {"ranking_length": int(rasa_options.get("ranking_length", 0) or 0)},
         )
-        self.entities = CRFEntityExtractor(
-            max_iterations=60, L1_c=0.1, L2_c=0.05, min_confidence=0.0
-        )
+        self.entities = registry.create("CRFEntityExtractor", {})
 
     def train(self, messages: Sequence[Message], data: TrainingData) -> Self:
         if self.intent_classification:

@@ -1,0 +1,239 @@
+"""The ``bot`` command: Rasa's verbs and flags (train, test, run, shell, data validate)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bot import __version__
+from bot.errors import DestekError
+
+__all__ = ["main"]
+
+console = Console(stderr=True)
+out = Console()
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar driven by ``(step_name, done, total)`` callbacks."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task(label, total=None, step="")
+
+        def update(step: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, step=step)
+
+        yield update
+
+
+def _default_nlu_paths(args: argparse.Namespace) -> list[Path]:
+    return [Path(p) for p in (args.nlu or ["data"])]
+
+
+# -- train ----------------------------------------------------------------------------
+def cmd_train_nlu(args: argparse.Namespace) -> int:
+    from bot.training import train_nlu
+
+    with progress_bar("training NLU") as update:
+        result = train_nlu(
+            Path(args.config),
+            _default_nlu_paths(args),
+            Path(args.out),
+            args.fixed_model_name,
+            progress=update,
+        )
+    console.print(
+        f"[green]Trained[/] {result.intents} intents on {result.examples} examples in "
+        f"{result.seconds:.1f}s → [bold]{result.path}[/]"
+    )
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    # Until dialogue policies exist, "everything there is to train" is the NLU pipeline.
+    args.nlu = args.data
+    return cmd_train_nlu(args)
+
+
+# -- test -----------------------------------------------------------------------------
+def cmd_test_nlu(args: argparse.Namespace) -> int:
+    from bot.nlu import evaluation
+
+    nlu = [Path(p) for p in args.nlu] if args.nlu else None
+    out_dir = Path(args.out)
+    if args.cross_validation:
+        with progress_bar(f"{args.folds}-fold cross-validation") as update:
+            report = evaluation.cross_validate(
+                Path(args.config), nlu or [Path("data")], args.folds, out_dir, progress=update
+            )
+    else:
+        if nlu is None:
+            heldout = Path("data/tests/nlu_heldout.yml")
+            nlu = [heldout] if heldout.exists() else [Path("data")]
+        with progress_bar("testing NLU") as update:
+            report = evaluation.evaluate_model(Path(args.model), nlu, out_dir, progress=update)
+    out.print(report.summary())
+    return 0
+
+
+# -- shell ----------------------------------------------------------------------------
+def cmd_shell_nlu(args: argparse.Namespace) -> int:
+    from bot.nlu_shell import run_nlu_shell
+
+    return run_nlu_shell(Path(args.model), out)
+
+
+# -- data validate --------------------------------------------------------------------
+def cmd_data_validate(args: argparse.Namespace) -> int:
+    from bot.validation_report import validate_files
+
+    return validate_files(
+        domain=Path(args.domain),
+        data=[Path(p) for p in args.data],
+        config=Path(args.config),
+        fail_on_warnings=args.fail_on_warnings,
+        console=out,
+    )
+
+
+# -- run ------------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.model_storage import load_model
+    from bot.server import create_app
+    from bot.settings import Settings
+
+    settings = Settings(
+        model=Path(args.model), host=args.interface, port=args.port, enable_api=args.enable_api
+    )
+    model = load_model(settings.model)  # fail fast, before the server starts
+    console.print(f"Loaded [bold]{model.name}[/]; serving on http://{args.interface}:{args.port}")
+    uvicorn.run(
+        create_app(settings, model),
+        host=settings.host,
+        port=settings.port,
+        log_level=args.log_level.lower(),
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def _add_model(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "-m",
+        "--model",
+        default="models",
+        help="a model archive, or a directory whose newest model is used",
+    )
+
+
+def _add_config(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-c", "--config", default="config.yml", help="pipeline and policies")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bot", description="Destek: Turkish support bots with human handover."
+    )
+    parser.add_argument("--version", action="version", version=f"Destek {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True)
+
+    train = verbs.add_parser("train", help="train a model from config and data")
+    _add_config(train)
+    train.add_argument("-d", "--domain", default="domain.yml")
+    train.add_argument("--data", nargs="+", default=["data"], help="training data files or dirs")
+    train.add_argument("--out", default="models", help="where the model archive goes")
+    train.add_argument("--fixed-model-name", help="name the archive NAME.tar.gz")
+    train.set_defaults(func=cmd_train)
+    train_sub = train.add_subparsers(dest="part", metavar="PART")
+    train_nlu = train_sub.add_parser("nlu", help="train the NLU pipeline only")
+    _add_config(train_nlu)
+    train_nlu.add_argument("--nlu", nargs="+", default=["data"], help="NLU data files or dirs")
+    train_nlu.add_argument("--out", default="models")
+    train_nlu.add_argument("--fixed-model-name")
+    train_nlu.set_defaults(func=cmd_train_nlu)
+
+    test = verbs.add_parser("test", help="evaluate a model")
+    test_sub = test.add_subparsers(dest="part", metavar="PART", required=True)
+    test_nlu = test_sub.add_parser("nlu", help="intent and entity reports")
+    _add_model(test_nlu)
+    _add_config(test_nlu)
+    test_nlu.add_argument("--nlu", nargs="+", help="test data (default data/tests/nlu_heldout.yml)")
+    test_nlu.add_argument("--out", default="results")
+    test_nlu.add_argument("--cross-validation", action="store_true")
+    test_nlu.add_argument("-f", "--folds", type=int, default=5)
+    test_nlu.set_defaults(func=cmd_test_nlu)
+
+    shell = verbs.add_parser("shell", help="talk to the model in the terminal")
+    _add_model(shell)
+    shell.set_defaults(func=cmd_shell_nlu)
+    shell_sub = shell.add_subparsers(dest="part", metavar="PART")
+    shell_nlu = shell_sub.add_parser("nlu", help="see intent ranking and entities")
+    _add_model(shell_nlu)
+    shell_nlu.set_defaults(func=cmd_shell_nlu)
+
+    data = verbs.add_parser("data", help="work with training data")
+    data_sub = data.add_subparsers(dest="part", metavar="PART", required=True)
+    validate = data_sub.add_parser("validate", help="check data, domain and config")
+    validate.add_argument("-d", "--domain", default="domain.yml")
+    validate.add_argument("--data", nargs="+", default=["data"])
+    _add_config(validate)
+    validate.add_argument("--fail-on-warnings", action="store_true")
+    validate.set_defaults(func=cmd_data_validate)
+
+    run = verbs.add_parser("run", help="start the server")
+    _add_model(run)
+    run.add_argument("--enable-api", action="store_true", help="serve the HTTP API")
+    run.add_argument("-p", "--port", type=int, default=5005)
+    run.add_argument("-i", "--interface", default="0.0.0.0")
+    run.add_argument("--log-level", default="info")
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args))
+    except DestekError as exc:
+        if args.debug:
+            console.print_exception()
+        console.print(f"[red]error:[/] {exc}", highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug of ours: say so briefly, the traceback is for --debug
+        if args.debug:
+            raise
+        console.print(
+            f"[red]unexpected error:[/] {type(exc).__name__}: {exc}\n"
+            "Run again with --debug for the traceback, and please report it.",
+            highlight=False,
+        )
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

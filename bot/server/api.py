@@ -1,0 +1,56 @@
+"""The Rasa-compatible HTTP API: ``/model/parse``, ``/health``, ``/version``, ``/status``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot import __version__
+from bot.nlu.pipeline import parse_result
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+MINIMUM_COMPATIBLE_VERSION = "0.1.0"
+
+
+class ParseRequest(BaseModel):
+    """Rasa's ``POST /model/parse`` body; unknown keys are ignored as Rasa does."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(description="the user message to parse")
+    message_id: str | None = None
+
+
+@router.post("/model/parse")
+async def parse(body: ParseRequest, request: Request) -> dict[str, Any]:
+    message = await request.app.state.batcher.parse(body.text)
+    result = parse_result(message)
+    if body.message_id is not None:
+        result["message_id"] = body.message_id
+    return result
+
+
+@router.get("/health")
+async def health(request: Request) -> dict[str, Any]:
+    model = getattr(request.app.state, "model", None)
+    return {"status": "ok", "model_loaded": model is not None}
+
+
+@router.get("/version")
+async def version() -> dict[str, str]:
+    return {"version": __version__, "minimum_compatible_version": MINIMUM_COMPATIBLE_VERSION}
+
+
+@router.get("/status")
+async def status(request: Request) -> dict[str, Any]:
+    model = request.app.state.model
+    return {
+        "model_file": model.name,
+        "model_id": model.metadata.get("model_id", model.name),
+        "num_active_training_jobs": 0,
+    }

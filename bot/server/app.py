@@ -1,0 +1,113 @@
+"""``create_app``: the FastAPI application and its lifespan (load model, start batcher)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot import __version__
+from bot.model_storage import TrainedModel, load_model
+from bot.nlu.message import Message
+from bot.server.api import router as api_router
+from bot.server.parse_batcher import ParseBatcher
+from bot.settings import Settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+
+def _error(status: int, reason: str, message: str) -> JSONResponse:
+    # Rasa's error body shape, so clients that read it keep working.
+    body = {
+        "version": __version__,
+        "status": "failure",
+        "message": message,
+        "reason": reason,
+        "code": status,
+    }
+    return JSONResponse(body, status_code=status)
+
+
+def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI:
+    """Build the app. ``model`` may be given ready (tests); otherwise it is loaded."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loaded = model or load_model(settings.model)
+        if loaded.nlu is None:
+            log.warning("model %s has no NLU pipeline", loaded.name)
+        else:
+            loaded.nlu.warm_up()
+        app.state.model = loaded
+        app.state.batcher = ParseBatcher(_parse_fn(loaded), settings.max_batch)
+        await app.state.batcher.start()
+        log.info("model loaded", extra={"model": loaded.name})
+        yield
+        await app.state.batcher.stop()
+
+    app = FastAPI(title="Destek", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+    app.include_router(api_router)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Any) -> Any:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > settings.max_body_bytes:
+            return _error(
+                413, "PayloadTooLarge", f"request body over {settings.max_body_bytes} bytes"
+            )
+        return await call_next(request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, _reason(exc.status_code), str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(400, "BadRequest", _describe(exc.errors()) or "invalid request body")
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> JSONResponse:
+        request_id = uuid.uuid4().hex[:12]
+        log.exception("unhandled error", extra={"request_id": request_id})
+        return _error(500, "ServerError", f"internal error; request id {request_id}")
+
+    return app
+
+
+def _describe(errors: Sequence[Any]) -> str:
+    problems = []
+    for err in errors:
+        if err.get("type") == "json_invalid":
+            problems.append("request body is not valid JSON")
+            continue
+        loc = [str(p) for p in err.get("loc", ()) if p != "body"]
+        problems.append(f"{'.'.join(['body', *loc])}: {err.get('msg')}")
+    return "; ".join(problems)
+
+
+def _reason(status: int) -> str:
+    return {
+        400: "BadRequest",
+        404: "NotFound",
+        405: "MethodNotAllowed",
+        409: "Conflict",
+        413: "PayloadTooLarge",
+        415: "UnsupportedMediaType",
+        503: "ServiceUnavailable",
+    }.get(status, "Error")
+
+
+def _parse_fn(model: TrainedModel) -> Callable[[Sequence[str]], list[Message]]:
+    if model.nlu is None:
+        return lambda texts: [Message(text=t) for t in texts]
+    return model.nlu.parse_batch

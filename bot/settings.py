@@ -1,0 +1,23 @@
+"""Settings read once from the environment (prefix ``DESTEK_``) and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Every knob that is not in a project file. Nothing else reads ``os.environ``."""
+
+    model_config = SettingsConfigDict(env_prefix="DESTEK_", extra="ignore")
+
+    model: Path = Path("models")
+    host: str = "0.0.0.0"
+    port: int = 5005
+    enable_api: bool = True
+    max_body_bytes: int = 1_000_000
+    max_batch: int = 64
+    log_level: str = "INFO"
