@@ -80,8 +80,14 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, body
 
 
-async def _client(host: str, port: int, path: str, bodies: asyncio.Queue[bytes],
-                  latencies: list[float], errors: list[int]) -> None:
+async def _client(
+    host: str,
+    port: int,
+    path: str,
+    bodies: asyncio.Queue[bytes],
+    latencies: list[float],
+    errors: list[int],
+) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while True:
@@ -104,8 +110,9 @@ async def _client(host: str, port: int, path: str, bodies: asyncio.Queue[bytes],
         writer.close()
 
 
-async def run_load(host: str, port: int, path: str, payloads: Sequence[dict[str, object]],
-                   clients: int) -> LoadResult:
+async def run_load(
+    host: str, port: int, path: str, payloads: Sequence[dict[str, object]], clients: int
+) -> LoadResult:
     """POST every payload once, ``clients`` at a time; returns latencies and throughput."""
     bodies: asyncio.Queue[bytes] = asyncio.Queue()
     for payload in payloads:

@@ -51,7 +51,10 @@ class _SentenceTransformers:
             ) from exc
         _limit_torch_threads(threads)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        dimension = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        self.dim = int(dimension() or 0)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         vectors = self._model.encode(

@@ -95,7 +95,7 @@ def test_cascade_threshold_decides_who_pays_for_the_encoder(
     texts = ["şifremi unuttum", "yatırdığım para gelmedi", "selam"]
     original = classifier.cascade_threshold
     try:
-        classifier.cascade_threshold = 1.01
+        classifier.cascade_threshold = 1.0
         always = trained_default_pipeline.parse_batch(texts)
         classifier.cascade_threshold = 0.0
         never = trained_default_pipeline.parse_batch(texts)

@@ -1,7 +1,7 @@
 """LinearIntentClassifier: a two-stage linear classifier with calibrated confidences.
 
 Stage one scores the sparse n-gram features alone (microseconds). Only when its top
-confidence is below ``cascade_threshold`` does stage two ask for the dense sentence
+confidence is below ``cascade_threshold`` (1.0: always) does stage two ask for the dense sentence
 embedding, and combine the sparse scores with a dense model's scores (a product of
 experts). Both models are linear SVMs; their scores become probabilities through
 temperatures fitted on cross-validated predictions, so a confidence of 0.7 is right
@@ -180,9 +180,12 @@ class LinearIntentClassifier(Component):
         # its scores would be the bias alone. Call it unsure.
         probs[np.diff(x.indptr) == 0] = 1.0 / len(self.classes_)
         if self.dense_ is not None:
+            always = self.cascade_threshold >= 1.0
             unsure = [
-                i for i, p in enumerate(probs)
-                if p.max() < self.cascade_threshold and messages[i].has_feature("dense")
+                i
+                for i, p in enumerate(probs)
+                if (always or p.max() < self.cascade_threshold)
+                and messages[i].has_feature("dense")
             ]
             if unsure:
                 subset = [messages[i] for i in unsure]

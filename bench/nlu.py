@@ -1,0 +1,292 @@
+"""NLU benchmark: Destek's default pipeline against Rasa 3.6's, on the same data, in one run.
+
+    python bench/nlu.py [--rasa-venv .bench/rasa-venv] [--no-rasa] [--requests 2000]
+
+Prints and writes to results/bench/nlu.json: held-out intent accuracy and macro-F1,
+5-fold cross-validation macro-F1, training wall time and peak memory, /model/parse
+latency p50/p99 one request at a time, throughput and p99 at 32 concurrent clients with
+texts that never repeat, and server memory after load. The cascade trade-off is shown by
+serving the same model three ways: sparse stage only, the default cascade, and the
+encoder for every message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from bench.rasa_env import find_rasa  # noqa: E402
+from bench.servers import ServerProcess, free_port, run_timed  # noqa: E402
+from bench.texts import unique_texts  # noqa: E402
+from bot.model_storage import load_model, save_model  # noqa: E402
+from bot.nlu import evaluation  # noqa: E402
+from bot.nlu.evaluation import gold_macro_f1  # noqa: E402
+from bot.nlu.training_data import Example  # noqa: E402
+from bot.training import load_training_data  # noqa: E402
+
+BOT = str(Path(sys.executable).parent / "bot")
+QUIET_ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+
+
+def measure_server(
+    server: ServerProcess, texts: list[str], sequential: int, clients: int, heldout: list[Example]
+) -> dict[str, Any]:
+    with server.running():
+        server.parse_load(texts[:20], 1)  # warm-up, not measured
+        memory = server.memory_mb
+        one = server.parse_load(texts[20 : 20 + sequential], 1)
+        many = server.parse_load(texts[20 + sequential :], clients)
+        scores = heldout_over_http(server.port, heldout)
+    return {
+        "memory_mb": round(memory, 1),
+        "sequential": one.as_dict(),
+        "concurrent": many.as_dict(),
+        "heldout": scores,
+    }
+
+
+def heldout_over_http(port: int, examples: list[Example]) -> dict[str, float]:
+    """Both systems scored the same way: their /model/parse answers, one metric function."""
+    gold, top, raw = [], [], []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+        for example in examples:
+            body = http.post("/model/parse", json={"text": example.text}).json()
+            ranking = [r["name"] for r in body.get("intent_ranking") or []]
+            name = (body.get("intent") or {}).get("name") or "None"
+            without = [r for r in ranking if r != "nlu_fallback"]
+            gold.append(example.intent or "None")
+            top.append(name)
+            raw.append(without[0] if name == "nlu_fallback" and without else name)
+    return {
+        "accuracy": round(sum(g == p for g, p in zip(gold, top, strict=True)) / len(gold), 4),
+        "macro_f1": round(gold_macro_f1(gold, top), 4),
+        "macro_f1_without_fallback": round(gold_macro_f1(gold, raw), 4),
+        "fallback_rate": round(sum(p == "nlu_fallback" for p in top) / len(top), 4),
+    }
+
+
+def destek_variant(model_path: Path, threshold: float, out: Path) -> Path:
+    """The same trained model with another cascade threshold (no retraining)."""
+    model = load_model(model_path)
+    assert model.nlu is not None
+    for component in model.nlu.components:
+        if component.component_name == "LinearIntentClassifier":
+            component.cascade_threshold = threshold
+    return save_model(out, model)
+
+
+def dense_share(model_path: Path, texts: list[str]) -> float:
+    model = load_model(model_path)
+    assert model.nlu is not None
+    messages = model.nlu.parse_batch(texts)
+    return sum(m.metadata.get("intent_stage") == "dense" for m in messages) / len(messages)
+
+
+def bench_destek(args: argparse.Namespace, work: Path, texts: list[str]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    seconds, peak, code = run_timed(
+        [
+            BOT,
+            "train",
+            "nlu",
+            "-c",
+            str(args.config),
+            "--nlu",
+            str(args.nlu),
+            "--out",
+            str(work),
+            "--fixed-model-name",
+            "destek",
+        ],
+        env=QUIET_ENV,
+    )
+    if code:
+        raise SystemExit("destek training failed")
+    model = work / "destek.tar.gz"
+    result["train_seconds"] = round(seconds, 2)
+    result["train_peak_mb"] = round(peak, 1)
+    heldout = list(load_training_data([args.heldout]).examples)
+    heldout_texts = [e.text for e in heldout]
+    variants = {"cascade": None, "sparse_only": 0.0, "encoder_always": 1.0}
+    for name, threshold in variants.items():
+        path = (
+            model
+            if threshold is None
+            else destek_variant(model, threshold, work / f"destek-{name}.tar.gz")
+        )
+        entry: dict[str, Any] = {
+            "encoder_share_heldout": round(dense_share(path, heldout_texts), 3),
+        }
+        if name == "cascade":
+            evaluation.evaluate_model(path, [args.heldout], args.out / "destek-heldout")
+        if name == "cascade" or not args.quick:
+            port = free_port()
+            server = ServerProcess(
+                [
+                    BOT,
+                    "run",
+                    "--enable-api",
+                    "-m",
+                    str(path),
+                    "-p",
+                    str(port),
+                    "-i",
+                    "127.0.0.1",
+                    "--log-level",
+                    "warning",
+                ],
+                port,
+                "/health",
+                env=QUIET_ENV,
+            )
+            entry["server"] = measure_server(server, texts, args.sequential, args.clients, heldout)
+        result[name] = entry
+        print(f"  destek {name}: {json.dumps(entry)}")
+    if not args.no_cv:
+        started = time.perf_counter()
+        cv = evaluation.cross_validate(args.config, [args.nlu], 5, work / "cv")
+        result["cv5_macro_f1"] = round(sum(f.macro_f1 for f in cv.folds) / len(cv.folds), 4)
+        result["cv5_seconds"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def bench_rasa(
+    rasa: Path, args: argparse.Namespace, work: Path, texts: list[str]
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    config = ROOT / "bench" / "rasa_config.yml"
+    seconds, peak, code = run_timed(
+        [
+            str(rasa),
+            "train",
+            "nlu",
+            "-c",
+            str(config),
+            "--nlu",
+            str(args.nlu),
+            "--out",
+            str(work),
+            "--fixed-model-name",
+            "rasa",
+        ],
+        env=QUIET_ENV,
+        cwd=work,
+    )
+    if code:
+        print("Rasa training failed; comparison skipped")
+        return {}
+    model = work / "rasa.tar.gz"
+    result["train_seconds"] = round(seconds, 2)
+    result["train_peak_mb"] = round(peak, 1)
+    heldout = list(load_training_data([args.heldout]).examples)
+    port = free_port()
+    server = ServerProcess(
+        [str(rasa), "run", "--enable-api", "-m", str(model), "-p", str(port), "-i", "127.0.0.1"],
+        port,
+        "/",
+        env=QUIET_ENV,
+        cwd=work,
+    )
+    result["server"] = measure_server(server, texts, args.sequential, args.clients, heldout)
+    print(f"  rasa: {json.dumps(result)}")
+    return result
+
+
+def summarise(destek: dict[str, Any], rasa: dict[str, Any]) -> list[str]:
+    c = destek["cascade"]
+    s = c["server"]
+    h = s["heldout"]
+    lines = [
+        "Destek (default config.yml)",
+        f"  held-out macro-F1 {h['macro_f1']:.3f} (accuracy {h['accuracy']:.3f}; "
+        f"without fallback {h['macro_f1_without_fallback']:.3f}; "
+        f"fallback rate {h['fallback_rate']:.3f})",
+        f"  5-fold CV macro-F1 {destek.get('cv5_macro_f1', float('nan')):.3f}",
+        f"  training {destek['train_seconds']:.1f} s, peak {destek['train_peak_mb']:.0f} MB",
+        f"  parse p50 {s['sequential']['p50_ms']:.1f} ms, p99 {s['sequential']['p99_ms']:.1f} ms "
+        "(one at a time)",
+        f"  {s['concurrent']['throughput_rps']:.0f} parses/s at {s['concurrent']['clients']} "
+        f"clients, p50 {s['concurrent']['p50_ms']:.0f} ms, p99 {s['concurrent']['p99_ms']:.0f} ms",
+        f"  server memory {s['memory_mb']:.0f} MB",
+        "  cascade trade-off (held-out macro-F1 / encoder share / parses/s at 32 clients):",
+    ]
+    for name in ("sparse_only", "cascade", "encoder_always"):
+        v = destek[name]
+        if "server" not in v:
+            continue
+        rps = v["server"]["concurrent"]["throughput_rps"]
+        lines.append(
+            f"    {name:<15} {v['server']['heldout']['macro_f1']:.3f} / "
+            f"{v['encoder_share_heldout']:.2f} / {rps:.0f}"
+        )
+    if rasa:
+        r = rasa["server"]
+        speedup = s["concurrent"]["throughput_rps"] / r["concurrent"]["throughput_rps"]
+        lines += [
+            "Rasa 3.6 (default DIET pipeline, language tr)",
+            f"  held-out macro-F1 {r['heldout']['macro_f1']:.3f} (accuracy "
+            f"{r['heldout']['accuracy']:.3f}; without fallback "
+            f"{r['heldout']['macro_f1_without_fallback']:.3f})",
+            f"  training {rasa['train_seconds']:.1f} s, peak {rasa['train_peak_mb']:.0f} MB",
+            f"  parse p50 {r['sequential']['p50_ms']:.1f} ms; "
+            f"{r['concurrent']['throughput_rps']:.0f} parses/s at {r['concurrent']['clients']} clients, p99 "
+            f"{r['concurrent']['p99_ms']:.0f} ms; server memory {r['memory_mb']:.0f} MB",
+            "Ratios (Destek / Rasa)",
+            f"  throughput x{speedup:.2f}"
+            f", training time x{destek['train_seconds'] / rasa['train_seconds']:.2f}, "
+            f"server memory x{s['memory_mb'] / r['memory_mb']:.2f}",
+        ]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
+    parser.add_argument("--nlu", type=Path, default=ROOT / "data" / "nlu.yml")
+    parser.add_argument("--heldout", type=Path, default=ROOT / "data/tests/nlu_heldout.yml")
+    parser.add_argument("--requests", type=int, default=2000, help="requests at 32 clients")
+    parser.add_argument("--sequential", type=int, default=300, help="one-at-a-time requests")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--rasa-venv", type=Path, default=ROOT / ".bench" / "rasa-venv")
+    parser.add_argument("--no-rasa", action="store_true", help="skip the Rasa comparison")
+    parser.add_argument("--no-cv", action="store_true", help="skip cross-validation")
+    parser.add_argument("--quick", action="store_true", help="serve only the default cascade")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
+    args = parser.parse_args()
+
+    bases = [e.text for e in load_training_data([args.heldout]).examples]
+    bases += [e.text for e in load_training_data([args.nlu]).examples]
+    texts = unique_texts(bases, 20 + args.sequential + args.requests)
+    rasa = None if args.no_rasa else find_rasa(args.rasa_venv, install=True)
+    with tempfile.TemporaryDirectory(prefix="destek-bench-") as tmp:
+        work = Path(tmp)
+        print("Destek...")
+        destek = bench_destek(args, work, texts)
+        rasa_result = bench_rasa(rasa, args, work, texts) if rasa else {}
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = {
+        "destek": destek,
+        "rasa": rasa_result,
+        "machine_cpus": os.cpu_count(),
+        "requests": args.requests,
+        "clients": args.clients,
+    }
+    (args.out / "nlu.json").write_text(json.dumps(report, indent=2))
+    print()
+    print("\n".join(summarise(destek, rasa_result)))
+    print(f"\nFull figures: {args.out / 'nlu.json'}")
+
+
+if __name__ == "__main__":
+    main()

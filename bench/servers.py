@@ -1,0 +1,118 @@
+"""Start a model server as a child process, wait for it, measure it, stop it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import httpx
+
+from bench.loadgen import LoadResult, run_load
+
+__all__ = ["ServerProcess", "free_port", "rss_mb", "run_timed"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its children, in MB."""
+    total = 0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    for p in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+def run_timed(
+    command: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[float, float, int]:
+    """Run a command; return (wall seconds, peak RSS MB of it and its children, exit code)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0 and process.stderr is not None:
+        print(process.stderr.read().decode(errors="replace")[-3000:])
+    # ru_maxrss is the largest single process of the tree (Linux: kB).
+    return seconds, usage.ru_maxrss / 1024, process.returncode
+
+
+class ServerProcess:
+    """``command`` must serve ``/model/parse`` on ``port`` once ``health_path`` answers."""
+
+    def __init__(
+        self,
+        command: Sequence[str],
+        port: int,
+        health_path: str,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> None:
+        self.command = list(command)
+        self.port = port
+        self.health_path = health_path
+        self.env = env
+        self.cwd = cwd
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @contextlib.contextmanager
+    def running(self, timeout: float = 300) -> Iterator[ServerProcess]:
+        self.process = subprocess.Popen(
+            self.command,
+            env=self.env,
+            cwd=self.cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            self._wait_ready(timeout)
+            yield self
+        finally:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{self.port}{self.health_path}"
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.command[0]} exited with {self.process.returncode}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url, timeout=2).status_code == 200:
+                    return
+            time.sleep(0.5)
+        raise RuntimeError(f"server not ready after {timeout:.0f}s: {' '.join(self.command)}")
+
+    @property
+    def memory_mb(self) -> float:
+        assert self.process is not None
+        return rss_mb(self.process.pid)
+
+    def parse_load(self, texts: Sequence[str], clients: int) -> LoadResult:
+        payloads = [{"text": t} for t in texts]
+        return asyncio.run(run_load("127.0.0.1", self.port, "/model/parse", payloads, clients))
