@@ -240,7 +240,8 @@ def summarise(destek: dict[str, Any], rasa: dict[str, Any]) -> list[str]:
             f"{r['heldout']['macro_f1_without_fallback']:.3f})",
             f"  training {rasa['train_seconds']:.1f} s, peak {rasa['train_peak_mb']:.0f} MB",
             f"  parse p50 {r['sequential']['p50_ms']:.1f} ms; "
-            f"{r['concurrent']['throughput_rps']:.0f} parses/s at {r['concurrent']['clients']} clients, p99 "
+            f"{r['concurrent']['throughput_rps']:.0f} parses/s at "
+            f"{r['concurrent']['clients']} clients, p99 "
             f"{r['concurrent']['p99_ms']:.0f} ms; server memory {r['memory_mb']:.0f} MB",
             "Ratios (Destek / Rasa)",
             f"  throughput x{speedup:.2f}"

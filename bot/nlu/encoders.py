@@ -51,9 +51,10 @@ class _SentenceTransformers:
             ) from exc
         _limit_torch_threads(threads)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        dimension = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
+        model = self._model
+        dimension = getattr(model, "get_embedding_dimension", None)
+        if dimension is None:  # sentence-transformers before the rename
+            dimension = model.get_sentence_embedding_dimension
         self.dim = int(dimension() or 0)
 
     def encode(self, texts: list[str]) -> np.ndarray:

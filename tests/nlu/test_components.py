@@ -89,8 +89,9 @@ def test_registry_refuses_unknown_component_and_option() -> None:
 def test_registry_accepts_rasa_names() -> None:
     assert registry.resolve("WhitespaceTokenizer") == "SpacyTokenizer"
     assert registry.resolve("LanguageModelFeaturizer") == "SentenceEncoderFeaturizer"
-    featurizer = registry.create("CountVectorsFeaturizer", {"analyzer": "char_wb",
-                                                            "min_ngram": 1, "max_ngram": 4})
+    featurizer = registry.create(
+        "CountVectorsFeaturizer", {"analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4}
+    )
     assert featurizer.char_ngrams == (1, 4) and featurizer.word_ngrams is None
 
 
@@ -101,8 +102,7 @@ def test_classifier_refuses_to_run_untrained() -> None:
 
 
 def test_fallback_on_low_confidence_and_on_ambiguity() -> None:
-    fallback = registry.create("FallbackClassifier", {"threshold": 0.5,
-                                                      "ambiguity_threshold": 0.1})
+    fallback = registry.create("FallbackClassifier", {"threshold": 0.5, "ambiguity_threshold": 0.1})
     low = Message(text="x", intent_ranking=[IntentScore("greet", 0.3), IntentScore("thank", 0.2)])
     fallback.process(low)
     assert low.intent == IntentScore("nlu_fallback", 0.5)
@@ -110,8 +110,11 @@ def test_fallback_on_low_confidence_and_on_ambiguity() -> None:
     close = Message(text="x", intent_ranking=[IntentScore("a", 0.52), IntentScore("b", 0.46)])
     fallback.process(close)
     assert close.metadata["fallback_reason"] == "ambiguous"
-    sure = Message(text="x", intent=IntentScore("a", 0.9),
-                   intent_ranking=[IntentScore("a", 0.9), IntentScore("b", 0.05)])
+    sure = Message(
+        text="x",
+        intent=IntentScore("a", 0.9),
+        intent_ranking=[IntentScore("a", 0.9), IntentScore("b", 0.05)],
+    )
     fallback.process(sure)
     assert sure.intent.name == "a"
 

@@ -45,8 +45,7 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def model_file(tmp_path_factory: pytest.TempPathFactory,
-               trained_light_pipeline: Pipeline) -> Path:
+def model_file(tmp_path_factory: pytest.TempPathFactory, trained_light_pipeline: Pipeline) -> Path:
     path = tmp_path_factory.mktemp("models") / "light.tar.gz"
     save_model(path, TrainedModel(trained_light_pipeline, {"intents": ["x"]}))
     return path

@@ -37,8 +37,9 @@ log = logging.getLogger(__name__)
 class _Linear:
     """Scores of one fitted linear model: ``x @ coef.T + intercept``."""
 
-    def __init__(self, coef: np.ndarray, intercept: np.ndarray, n_classes: int,
-                 present: np.ndarray) -> None:
+    def __init__(
+        self, coef: np.ndarray, intercept: np.ndarray, n_classes: int, present: np.ndarray
+    ) -> None:
         # A model fitted on a subset may not know every class; those score very low.
         self.coef = np.zeros((n_classes, coef.shape[1]), dtype=np.float32)
         self.intercept = np.full(n_classes, -1e3, dtype=np.float32)
@@ -184,8 +185,7 @@ class LinearIntentClassifier(Component):
             unsure = [
                 i
                 for i, p in enumerate(probs)
-                if (always or p.max() < self.cascade_threshold)
-                and messages[i].has_feature("dense")
+                if (always or p.max() < self.cascade_threshold) and messages[i].has_feature("dense")
             ]
             if unsure:
                 subset = [messages[i] for i in unsure]
