@@ -72,7 +72,7 @@ def _bilou(tokens: Sequence[Token], spans: Sequence[EntitySpan]) -> list[str]:
 
 @registry.component(
     "CRFEntityExtractor",
-    defaults={"max_iterations": 60, "L1_c": 0.1, "L2_c": 0.05, "min_confidence": 0.0},
+    defaults={"max_iterations": 40, "L1_c": 0.1, "L2_c": 0.05, "min_confidence": 0.0},
 )
 class CRFEntityExtractor(Component):
     def __init__(

@@ -76,8 +76,8 @@ def _out_of_fold(x: Any, y: np.ndarray, n_classes: int, c: float, folds: int) ->
     defaults={
         "C": 1.0,
         "dense_C": 3.0,
-        "dense_weight": 1.0,
-        "dense_examples_per_intent": 40,
+        "dense_weight": 0.5,
+        "dense_examples_per_intent": 20,
         "cascade_threshold": 0.8,
         "calibration_folds": 3,
         "ranking_length": 0,
