@@ -45,11 +45,9 @@ def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI
         loaded = model or load_model(settings.model)
         if loaded.nlu is None:
             log.warning("model %s has no NLU pipeline", loaded.name)
-        else:
-            loaded.nlu.warm_up()
         app.state.model = loaded
         app.state.batcher = ParseBatcher(_parse_fn(loaded), settings.max_batch)
-        await app.state.batcher.start()
+        await app.state.batcher.start(loaded.nlu.warm_up if loaded.nlu else None)
         log.info("model loaded", extra={"model": loaded.name})
         yield
         await app.state.batcher.stop()

@@ -3,6 +3,10 @@
 While one batch is in the worker thread, new requests queue up; the next batch takes
 all of them at once. At low load a request is parsed alone with no added wait; under
 load, batching lets the sentence encoder work on many texts in one call.
+
+All batches run on one dedicated thread. The encoder parallelises with OpenMP, whose
+worker team belongs to the calling thread: calls from many pool threads would leave
+several teams spinning against each other for the same two cores.
 """
 
 from __future__ import annotations
@@ -11,8 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
-
-import anyio.to_thread
+from concurrent.futures import ThreadPoolExecutor
 
 from bot.nlu.message import Message
 
@@ -30,12 +33,16 @@ class ParseBatcher:
         self._pending: list[tuple[str, asyncio.Future[Message]]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")
 
     def swap(self, parse: ParseFn) -> None:
         """Use another pipeline from the next batch on (model reload)."""
         self._parse = parse
 
-    async def start(self) -> None:
+    async def start(self, warm_up: Callable[[], None] | None = None) -> None:
+        """Start taking requests; ``warm_up`` runs first, on the parsing thread."""
+        if warm_up is not None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, warm_up)
         self._task = asyncio.create_task(self._run(), name="parse-batcher")
 
     async def stop(self) -> None:
@@ -46,6 +53,7 @@ class ParseBatcher:
         for _, future in self._pending:
             if not future.done():
                 future.cancel()
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def parse(self, text: str) -> Message:
         future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
@@ -65,7 +73,8 @@ class ParseBatcher:
     async def _process(self, batch: list[tuple[str, asyncio.Future[Message]]]) -> None:
         texts = [text for text, _ in batch]
         try:
-            messages = await anyio.to_thread.run_sync(self._parse, texts)
+            loop = asyncio.get_running_loop()
+            messages = await loop.run_in_executor(self._executor, self._parse, texts)
         except Exception as exc:  # one bad text must not fail the others or the server
             if len(batch) > 1:
                 for item in batch:
