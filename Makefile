@@ -13,6 +13,7 @@ run: $(STAMP_RUN) model
 
 test: $(STAMP_TEST)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 install: $(STAMP_RUN)

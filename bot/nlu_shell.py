@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -32,14 +33,14 @@ def run_nlu_shell(model_path: Path, console: Console) -> int:
     return 0
 
 
-def render(result: dict[str, object]) -> Table:
+def render(result: dict[str, Any]) -> Table:
     table = Table(title=f"intent: {result['intent']}", show_lines=False)
     table.add_column("intent")
     table.add_column("confidence", justify="right")
-    for item in result.get("intent_ranking", [])[:10]:  # type: ignore[union-attr]
+    for item in result.get("intent_ranking", [])[:10]:
         table.add_row(item["name"], f"{item['confidence']:.3f}")
     entities = result.get("entities") or []
     if entities:
-        lines = [json.dumps(e, ensure_ascii=False) for e in entities]  # type: ignore[union-attr]
+        lines = [json.dumps(e, ensure_ascii=False) for e in entities]
         table.caption = "entities:\n" + "\n".join(lines)
     return table

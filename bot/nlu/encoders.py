@@ -50,11 +50,11 @@ class _SentenceTransformers:
                 "sentence-transformers"
             ) from exc
         _limit_torch_threads(threads)
-        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        model = self._model
-        dimension = getattr(model, "get_embedding_dimension", None)
+        encoder = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self._model = encoder
+        dimension = getattr(encoder, "get_embedding_dimension", None)
         if dimension is None:  # sentence-transformers before the rename
-            dimension = model.get_sentence_embedding_dimension
+            dimension = encoder.get_sentence_embedding_dimension
         self.dim = int(dimension() or 0)
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -90,7 +90,7 @@ class _Transformers:
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             pooled = torch.nn.functional.normalize(pooled, dim=1)
-        return pooled.cpu().numpy().astype(np.float32)
+        return np.asarray(pooled.cpu().numpy(), dtype=np.float32)
 
 
 _BACKENDS = {

@@ -128,7 +128,7 @@ class Pipeline:
 def _create(spec: ComponentSpec, language: str) -> Component:
     options = dict(spec.options)
     cls = registry.component_class(spec.name)
-    if "language" in inspect.signature(cls.__init__).parameters:
+    if "language" in inspect.signature(cls).parameters:
         options.setdefault("language", language)
     component: Component = registry.create(spec.name, options)
     return component

@@ -77,7 +77,7 @@ class ComponentRegistry:
         key = self.resolve(name)
         cls = self._classes[key]
         merged = {**self._defaults[key], **dict(options or {})}
-        params = inspect.signature(cls.__init__).parameters
+        params = inspect.signature(cls).parameters
         takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
         accepted = [p for p in params if p not in ("self", "args", "kwargs")]
         unknown = sorted(set(merged) - set(accepted))

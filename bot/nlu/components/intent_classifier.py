@@ -120,7 +120,7 @@ class LinearIntentClassifier(Component):
         if len(self.classes_) < 2:
             return self
         n = len(self.classes_)
-        y = np.array([self.classes_.index(m.gold_intent) for m in labelled])
+        y = np.array([self.classes_.index(m.gold_intent or "") for m in labelled])
         x = stack_sparse(labelled, self.dims_)
         self.sparse_ = _fit(x, y, n, self.C)
         folds = self._folds(y)

@@ -114,7 +114,7 @@ class NGramFeaturizer(Component):
         indices = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
         tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
         if self.sublinear_tf:
-            tf = 1.0 + np.log(tf)
+            tf = (1.0 + np.log(tf)).astype(np.float32)
         values = tf * self.idf_[indices]
         norm = float(np.sqrt(np.dot(values, values)))
         if norm > 0:
