@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot import __version__
 from bot.nlu.pipeline import parse_result
@@ -27,7 +28,13 @@ class ParseRequest(BaseModel):
 
 
 @router.post("/model/parse")
-async def parse(body: ParseRequest, request: Request) -> dict[str, Any]:
+async def parse(request: Request) -> dict[str, Any]:
+    # Read JSON whatever the Content-Type says, as Rasa does: `curl -d '{...}'` sends
+    # a form content type with a JSON body.
+    try:
+        body = ParseRequest.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
     message = await request.app.state.batcher.parse(body.text)
     result = parse_result(message)
     if body.message_id is not None:

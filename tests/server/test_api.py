@@ -88,3 +88,14 @@ def test_concurrent_requests_are_answered_like_sequential_ones(
 def test_server_keeps_serving_after_bad_input(client: httpx.Client) -> None:
     client.post("/model/parse", content=b"\x00\x01", headers={"content-type": "application/json"})
     assert client.post("/model/parse", json={"text": "selam"}).json()["intent"]["name"] == "greet"
+
+
+def test_json_body_is_read_whatever_the_content_type(client: httpx.Client) -> None:
+    # curl -d '{"text": ...}' sends application/x-www-form-urlencoded
+    response = client.post(
+        "/model/parse",
+        content='{"text": "şifremi unuttum"}'.encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200
+    assert response.json()["intent"]["name"] == "password_reset"
