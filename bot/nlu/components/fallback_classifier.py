@@ -13,7 +13,7 @@ __all__ = ["FALLBACK_INTENT", "FallbackClassifier"]
 FALLBACK_INTENT = "nlu_fallback"
 
 
-@registry.component("FallbackClassifier", defaults={"threshold": 0.4, "ambiguity_threshold": 0.1})
+@registry.component("FallbackClassifier", defaults={"threshold": 0.3, "ambiguity_threshold": 0.1})
 class FallbackClassifier(Component):
     """As Rasa's: below ``threshold``, or with the top two closer than
     ``ambiguity_threshold``, the intent becomes ``nlu_fallback`` with confidence

@@ -76,9 +76,9 @@ def _out_of_fold(x: Any, y: np.ndarray, n_classes: int, c: float, folds: int) ->
     defaults={
         "C": 1.0,
         "dense_C": 3.0,
-        "dense_weight": 0.5,
+        "dense_weight": 1.0,
         "dense_examples_per_intent": 20,
-        "cascade_threshold": 0.8,
+        "cascade_threshold": 0.9,
         "calibration_folds": 3,
         "ranking_length": 0,
     },
@@ -135,7 +135,7 @@ class LinearIntentClassifier(Component):
         return folds if folds >= 2 else 0
 
     def _train_dense(self, labelled: list[Message], y: np.ndarray, oof_sparse: np.ndarray) -> None:
-        rows = self._dense_rows(y)
+        rows = self._dense_rows(y, oof_sparse)
         subset = [labelled[i] for i in rows]
         ensure_feature(subset, "dense")
         dense = stack_dense(subset, len(subset[0].features["dense"]))
@@ -150,12 +150,24 @@ class LinearIntentClassifier(Component):
         self.t_dense_ = fit_temperature(oof_dense, y[rows])
         self.t_full_ = fit_temperature(self._combine(oof_sparse[rows], oof_dense), y[rows])
 
-    def _dense_rows(self, y: np.ndarray) -> np.ndarray:
+    def _dense_rows(self, y: np.ndarray, oof_sparse: np.ndarray) -> np.ndarray:
+        """The examples the dense model learns from: per intent, half the ones stage one
+        finds hardest (lowest held-out margin: where stage two will be asked) and half
+        at random, so the dense model still sees what the intent usually looks like."""
         limit = self.dense_examples_per_intent
         if not limit:
             return np.arange(len(y))
+        rows = np.arange(len(y))
+        others = oof_sparse.copy()
+        others[rows, y] = -np.inf
+        margin = oof_sparse[rows, y] - others.max(axis=1)
         rng = np.random.default_rng(0)
-        picks = [rng.permutation(np.flatnonzero(y == c))[:limit] for c in range(len(self.classes_))]
+        picks = []
+        for c in range(len(self.classes_)):
+            members = np.flatnonzero(y == c)
+            hard = members[np.argsort(margin[members], kind="stable")][: (limit + 1) // 2]
+            rest = rng.permutation(np.setdiff1d(members, hard))[: limit - len(hard)]
+            picks += [hard, rest]
         return np.sort(np.concatenate(picks))
 
     def _combine(self, sparse_scores: np.ndarray, dense_scores: np.ndarray) -> np.ndarray:
