@@ -8,6 +8,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -122,11 +123,16 @@ def _limit_torch_threads(threads: int | None) -> None:
 class Encoder:
     """A loaded backend plus a bounded cache of recent embeddings (thread-safe).
 
+    Every call to the backend runs on one dedicated thread, whichever thread asked: the
+    backends parallelise inside (OpenMP, torch) with a worker team that belongs to the
+    calling thread, and several teams would spin against each other for the same cores.
+    Callers wait without holding the GIL, so other Python work goes on meanwhile.
     The cache serves retraining and cross-validation, which encode the same texts again.
     """
 
     def __init__(self, backend: _Backend, cache_size: int) -> None:
         self._backend = backend
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -144,7 +150,7 @@ class Encoder:
                     out[i] = hit
         if missing:
             order = list(missing)
-            vectors = self._backend.encode(order)
+            vectors = self._worker.submit(self._backend.encode, order).result()
             with self._lock:
                 for text, vector in zip(order, vectors, strict=True):
                     for i in missing[text]:

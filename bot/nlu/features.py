@@ -9,11 +9,24 @@ import scipy.sparse as sp
 
 from bot.nlu.message import Message
 
-__all__ = ["sparse_dims", "stack_dense", "stack_sparse"]
+__all__ = ["sparse_dims", "sparse_row", "stack_dense", "stack_sparse"]
 
 
 def sparse_dims(message: Message) -> tuple[int, ...]:
     return tuple(block.dim for block in message.features.get("sparse", ()))
+
+
+def sparse_row(message: Message, dims: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """A message's sparse blocks as one (indices, values) pair, blocks side by side."""
+    blocks = message.features.get("sparse", ())[: len(dims)]
+    if not blocks:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    offsets = np.cumsum((0, *dims[:-1]))
+    indices = np.concatenate(
+        [b.indices + offset for b, offset in zip(blocks, offsets, strict=False)]
+    )
+    values = np.concatenate([b.values for b in blocks])
+    return indices.astype(np.int64), values.astype(np.float32)
 
 
 def stack_sparse(messages: Sequence[Message], dims: tuple[int, ...]) -> sp.csr_matrix:

@@ -4,9 +4,9 @@ While one batch is in the worker thread, new requests queue up; the next batch t
 all of them at once. At low load a request is parsed alone with no added wait; under
 load, batching lets the sentence encoder work on many texts in one call.
 
-All batches run on one dedicated thread. The encoder parallelises with OpenMP, whose
-worker team belongs to the calling thread: calls from many pool threads would leave
-several teams spinning against each other for the same two cores.
+Up to ``workers`` batches are in flight at once, each on a thread of its own: while one
+batch waits for the sentence encoder (which releases the GIL), the next batch's
+n-gram stage runs, so confident messages are not held up behind unsure ones.
 """
 
 from __future__ import annotations
@@ -27,13 +27,15 @@ ParseFn = Callable[[Sequence[str]], list[Message]]
 
 
 class ParseBatcher:
-    def __init__(self, parse: ParseFn, max_batch: int = 64) -> None:
+    def __init__(self, parse: ParseFn, max_batch: int = 64, workers: int = 2) -> None:
         self._parse = parse
         self._max_batch = max_batch
         self._pending: list[tuple[str, asyncio.Future[Message]]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")
+        self._slots = asyncio.Semaphore(workers)
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nlu")
 
     def swap(self, parse: ParseFn) -> None:
         """Use another pipeline from the next batch on (model reload)."""
@@ -50,6 +52,8 @@ class ParseBatcher:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        for task in list(self._in_flight):
+            task.cancel()
         for _, future in self._pending:
             if not future.done():
                 future.cancel()
@@ -66,9 +70,18 @@ class ParseBatcher:
             await self._wake.wait()
             self._wake.clear()
             while self._pending:
+                await self._slots.acquire()
                 batch = self._pending[: self._max_batch]
                 del self._pending[: self._max_batch]
-                await self._process(batch)
+                task = asyncio.create_task(self._process_in_slot(batch))
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+
+    async def _process_in_slot(self, batch: list[tuple[str, asyncio.Future[Message]]]) -> None:
+        try:
+            await self._process(batch)
+        finally:
+            self._slots.release()
 
     async def _process(self, batch: list[tuple[str, asyncio.Future[Message]]]) -> None:
         texts = [text for text, _ in batch]

@@ -42,6 +42,12 @@ def test_lookup_entities_with_suffix_map_to_synonyms(trained_light_pipeline: Pip
     assert any(v == "kredi_karti" and s == 25 for v, s, _ in methods)
 
 
+def test_lookup_matches_without_diacritics_or_case(trained_light_pipeline: Pipeline) -> None:
+    result = trained_light_pipeline.parse("KREDI KARTIYLA yatirdim")
+    [method] = [e for e in result["entities"] if e["entity"] == "payment_method"]
+    assert (method["value"], method["start"], method["end"]) == ("kredi_karti", 0, 14)
+
+
 def test_parse_result_has_rasa_shape(trained_light_pipeline: Pipeline) -> None:
     result = trained_light_pipeline.parse("papara ile yatırdım gelmedi")
     assert set(result) == {"text", "intent", "entities", "intent_ranking"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from typing import Any, Self
 
@@ -105,6 +106,10 @@ class CRFEntityExtractor(Component):
         self.crf_ = crf
         return self
 
+    def _tagger_lock(self) -> threading.Lock:
+        lock: threading.Lock = self.__dict__.setdefault("_lock", threading.Lock())
+        return lock
+
     def _features(self, message: Message) -> list[dict[str, Any]]:
         flags: list[set[str]] = [set() for _ in message.tokens]
         for match in self.patterns_.matches(message):
@@ -116,10 +121,17 @@ class CRFEntityExtractor(Component):
     def process(self, message: Message) -> None:
         if self.crf_ is None or not message.tokens:
             return
-        marginals = self.crf_.predict_marginals_single(self._features(message))
-        tags = [max(m, key=m.__getitem__) for m in marginals]
+        features = self._features(message)
+        tagger = self.crf_.tagger_
+        # The crfsuite tagger holds the sequence between calls: one sequence at a time.
+        with self._tagger_lock():
+            tagger.set(features)
+            tags = tagger.tag()
+            if all(tag == "O" for tag in tags):
+                return
+            confidences = [tagger.marginal(tag, i) for i, tag in enumerate(tags)]
         for start, end, label in _spans(tags):
-            confidence = min(marginals[i][tags[i]] for i in range(start, end + 1))
+            confidence = min(confidences[start : end + 1])
             if confidence < self.min_confidence:
                 continue
             entity, _, role = label.partition(_ROLE)

@@ -24,7 +24,7 @@ from sklearn.svm import LinearSVC
 from bot.errors import NotTrainedError
 from bot.nlu.calibration import fit_temperature, softmax
 from bot.nlu.component import Component
-from bot.nlu.features import sparse_dims, stack_dense, stack_sparse
+from bot.nlu.features import sparse_dims, sparse_row, stack_dense, stack_sparse
 from bot.nlu.message import IntentScore, Message, ensure_feature
 from bot.nlu.registry import registry
 from bot.nlu.training_data import TrainingData
@@ -48,6 +48,21 @@ class _Linear:
 
     def scores(self, x: Any) -> np.ndarray:
         return np.asarray(x @ self.coef.T) + self.intercept
+
+    def sparse_scores(self, rows: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """Scores of a few sparse rows given as (indices, values): cheaper than building
+        a CSR matrix when the batch is small, as it is for one chat message."""
+        coef_t = self.__dict__.get("_coef_t")
+        if coef_t is None:
+            coef_t = self.__dict__.setdefault("_coef_t", np.ascontiguousarray(self.coef.T))
+        out = np.tile(self.intercept, (len(rows), 1))
+        for i, (indices, values) in enumerate(rows):
+            if len(indices):
+                out[i] += values @ coef_t[indices]
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
 
 
 def _fit(x: Any, y: np.ndarray, n_classes: int, c: float) -> _Linear:
@@ -78,7 +93,7 @@ def _out_of_fold(x: Any, y: np.ndarray, n_classes: int, c: float, folds: int) ->
         "dense_C": 3.0,
         "dense_weight": 1.0,
         "dense_examples_per_intent": 20,
-        "cascade_threshold": 0.9,
+        "cascade_threshold": 0.8,
         "calibration_folds": 3,
         "ranking_length": 0,
     },
@@ -186,12 +201,12 @@ class LinearIntentClassifier(Component):
             for message in messages:
                 self._set(message, np.ones(1))
             return
-        x = stack_sparse(messages, self.dims_)
-        scores = self.sparse_.scores(x)
+        rows = [sparse_row(m, self.dims_) for m in messages]
+        scores = self.sparse_.sparse_scores(rows)
         probs = softmax(scores, self.t_sparse_)
         # A message with no known n-gram (emoji, another script) tells stage one nothing:
         # its scores would be the bias alone. Call it unsure.
-        probs[np.diff(x.indptr) == 0] = 1.0 / len(self.classes_)
+        probs[[len(indices) == 0 for indices, _ in rows]] = 1.0 / len(self.classes_)
         if self.dense_ is not None:
             always = self.cascade_threshold >= 1.0
             unsure = [
