@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Self
 
 from bot.nlu.component import Component
@@ -86,25 +88,42 @@ class CRFEntityExtractor(Component):
         self.rasa = rasa
 
     def train(self, messages: Sequence[Message], data: TrainingData) -> Self:
-        import sklearn_crfsuite
+        import pycrfsuite
 
         self.patterns_ = PatternSet(data)
-        annotated = [m for m in messages if m.gold_entities and m.tokens]
-        self.crf_ = None
-        if not annotated:
+        self.model_: bytes | None = None
+        if not any(m.gold_entities and m.tokens for m in messages):
             return self
-        x = [self._features(m) for m in messages if m.tokens]
-        y = [_bilou(m.tokens, m.gold_entities) for m in messages if m.tokens]
-        crf = sklearn_crfsuite.CRF(
-            algorithm="lbfgs",
-            c1=self.L1_c,
-            c2=self.L2_c,
-            max_iterations=self.max_iterations,
-            all_possible_transitions=True,
+        trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=False)
+        trainer.set_params(
+            {
+                "c1": self.L1_c,
+                "c2": self.L2_c,
+                "max_iterations": self.max_iterations,
+                "feature.possible_transitions": True,
+            }
         )
-        crf.fit(x, y)
-        self.crf_ = crf
+        for message in messages:
+            if message.tokens:
+                trainer.append(
+                    self._features(message), _bilou(message.tokens, message.gold_entities)
+                )
+        with tempfile.TemporaryDirectory(prefix="destek-crf-") as tmp:
+            path = Path(tmp) / "model.crfsuite"
+            trainer.train(str(path))
+            self.model_ = path.read_bytes()  # kept in the model archive, no file left behind
         return self
+
+    def _tagger(self) -> Any:
+        """The crfsuite tagger, opened from the model bytes once per process."""
+        tagger = self.__dict__.get("_tagger_cache")
+        if tagger is None:
+            import pycrfsuite
+
+            tagger = pycrfsuite.Tagger()
+            tagger.open_inmemory(self.model_)
+            tagger = self.__dict__.setdefault("_tagger_cache", tagger)
+        return tagger
 
     def _tagger_lock(self) -> threading.Lock:
         lock: threading.Lock = self.__dict__.setdefault("_lock", threading.Lock())
@@ -119,10 +138,10 @@ class CRFEntityExtractor(Component):
         return [_token_features(message.tokens, i, flags) for i in range(len(message.tokens))]
 
     def process(self, message: Message) -> None:
-        if self.crf_ is None or not message.tokens:
+        if self.model_ is None or not message.tokens:
             return
         features = self._features(message)
-        tagger = self.crf_.tagger_
+        tagger = self._tagger()
         # The crfsuite tagger holds the sequence between calls: one sequence at a time.
         with self._tagger_lock():
             tagger.set(features)
