@@ -40,7 +40,12 @@ QUIET_ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignor
 
 
 def measure_server(
-    server: ServerProcess, texts: list[str], sequential: int, clients: int, heldout: list[Example]
+    server: ServerProcess,
+    texts: list[str],
+    sequential: int,
+    clients: int,
+    heldout: list[Example],
+    strangers: list[Example],
 ) -> dict[str, Any]:
     with server.running():
         server.parse_load(texts[:20], 1)  # warm-up, not measured
@@ -48,12 +53,20 @@ def measure_server(
         one = server.parse_load(texts[20 : 20 + sequential], 1)
         many = server.parse_load(texts[20 + sequential :], clients)
         scores = heldout_over_http(server.port, heldout)
+        stranger_scores = heldout_over_http(server.port, strangers) if strangers else {}
     return {
         "memory_mb": round(memory, 1),
         "sequential": one.as_dict(),
         "concurrent": many.as_dict(),
         "heldout": scores,
+        "heldout_strangers": stranger_scores,
     }
+
+
+def _strangers(args: argparse.Namespace) -> list[Example]:
+    if not args.strangers.exists():
+        return []
+    return list(load_training_data([args.strangers]).examples)
 
 
 def heldout_over_http(port: int, examples: list[Example]) -> dict[str, float]:
@@ -117,6 +130,7 @@ def bench_destek(args: argparse.Namespace, work: Path, texts: list[str]) -> dict
     result["train_seconds"] = round(seconds, 2)
     result["train_peak_mb"] = round(peak, 1)
     heldout = list(load_training_data([args.heldout]).examples)
+    strangers = _strangers(args)
     heldout_texts = [e.text for e in heldout]
     variants = {"cascade": None, "sparse_only": 0.0, "encoder_always": 1.0}
     for name, threshold in variants.items():
@@ -150,7 +164,9 @@ def bench_destek(args: argparse.Namespace, work: Path, texts: list[str]) -> dict
                 "/health",
                 env=QUIET_ENV,
             )
-            entry["server"] = measure_server(server, texts, args.sequential, args.clients, heldout)
+            entry["server"] = measure_server(
+                server, texts, args.sequential, args.clients, heldout, strangers
+            )
         result[name] = entry
         print(f"  destek {name}: {json.dumps(entry)}")
     if not args.no_cv:
@@ -190,6 +206,7 @@ def bench_rasa(
     result["train_seconds"] = round(seconds, 2)
     result["train_peak_mb"] = round(peak, 1)
     heldout = list(load_training_data([args.heldout]).examples)
+    strangers = _strangers(args)
     port = free_port()
     server = ServerProcess(
         [str(rasa), "run", "--enable-api", "-m", str(model), "-p", str(port), "-i", "127.0.0.1"],
@@ -198,7 +215,9 @@ def bench_rasa(
         env=QUIET_ENV,
         cwd=work,
     )
-    result["server"] = measure_server(server, texts, args.sequential, args.clients, heldout)
+    result["server"] = measure_server(
+        server, texts, args.sequential, args.clients, heldout, strangers
+    )
     print(f"  rasa: {json.dumps(result)}")
     return result
 
@@ -207,11 +226,14 @@ def summarise(destek: dict[str, Any], rasa: dict[str, Any]) -> list[str]:
     c = destek["cascade"]
     s = c["server"]
     h = s["heldout"]
+    hs = s.get("heldout_strangers") or {}
     lines = [
         "Destek (default config.yml)",
         f"  held-out macro-F1 {h['macro_f1']:.3f} (accuracy {h['accuracy']:.3f}; "
         f"without fallback {h['macro_f1_without_fallback']:.3f}; "
         f"fallback rate {h['fallback_rate']:.3f})",
+        f"  second held-out set (written blind to the training data) macro-F1 "
+        f"{hs.get('macro_f1', float('nan')):.3f}",
         f"  5-fold CV macro-F1 {destek.get('cv5_macro_f1', float('nan')):.3f}",
         f"  training {destek['train_seconds']:.1f} s, peak {destek['train_peak_mb']:.0f} MB",
         f"  parse p50 {s['sequential']['p50_ms']:.1f} ms, p99 {s['sequential']['p99_ms']:.1f} ms "
@@ -238,6 +260,8 @@ def summarise(destek: dict[str, Any], rasa: dict[str, Any]) -> list[str]:
             f"  held-out macro-F1 {r['heldout']['macro_f1']:.3f} (accuracy "
             f"{r['heldout']['accuracy']:.3f}; without fallback "
             f"{r['heldout']['macro_f1_without_fallback']:.3f})",
+            f"  second held-out set macro-F1 "
+            f"{(r.get('heldout_strangers') or {}).get('macro_f1', float('nan')):.3f}",
             f"  training {rasa['train_seconds']:.1f} s, peak {rasa['train_peak_mb']:.0f} MB",
             f"  parse p50 {r['sequential']['p50_ms']:.1f} ms; "
             f"{r['concurrent']['throughput_rps']:.0f} parses/s at "
@@ -256,6 +280,12 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
     parser.add_argument("--nlu", type=Path, default=ROOT / "data" / "nlu.yml")
     parser.add_argument("--heldout", type=Path, default=ROOT / "data/tests/nlu_heldout.yml")
+    parser.add_argument(
+        "--strangers",
+        type=Path,
+        default=ROOT / "data/tests/nlu_heldout_strangers.yml",
+        help="a second held-out set, written without seeing the training data",
+    )
     parser.add_argument("--requests", type=int, default=2000, help="requests at 32 clients")
     parser.add_argument("--sequential", type=int, default=300, help="one-at-a-time requests")
     parser.add_argument("--clients", type=int, default=32)
