@@ -1,0 +1,75 @@
+"""Destek's handover events: a conversation goes to a human and comes back.
+
+Every step of a handover is an event in the tracker, so queue reports (wait, first
+response, handle time, CSAT) are computed from the same record as the conversation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from bot.dialogue.events import Event
+
+__all__ = [
+    "HANDOVER_EVENTS",
+    "CsatRated",
+    "HandoverAssigned",
+    "HandoverClosed",
+    "HandoverRequested",
+    "LiveAgentUttered",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverRequested(Event):
+    """The conversation goes to the live-agent queue; the bot falls silent."""
+
+    type_name: ClassVar[str] = "handover_requested"
+    reason: str
+    skill: str = "general"
+    priority: int = 0  # higher is served sooner
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverAssigned(Event):
+    """An agent took the conversation (again, on a transfer)."""
+
+    type_name: ClassVar[str] = "handover_assigned"
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class LiveAgentUttered(Event):
+    """A human agent wrote to the player."""
+
+    type_name: ClassVar[str] = "agent_uttered"
+    agent_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverClosed(Event):
+    """The handover ended (``by``: agent, player, supervisor, timeout...); the bot is back."""
+
+    type_name: ClassVar[str] = "handover_closed"
+    by: str
+    resolution: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CsatRated(Event):
+    """The player rated the help they got, 1 (bad) to 5 (good)."""
+
+    type_name: ClassVar[str] = "csat"
+    score: int
+    comment: str | None = None
+
+    def _problem(self) -> str | None:
+        return None if 1 <= self.score <= 5 else f"'score' must be 1 to 5, found {self.score}"
+
+
+HANDOVER_EVENTS: tuple[type[Event], ...] = (
+    HandoverRequested, HandoverAssigned, LiveAgentUttered, HandoverClosed, CsatRated,
+)  # fmt: skip
