@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import random
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,40 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from actions.backend import API_PREFIX, BackendConfig, ManualClock, create_app
+from tests.live_server import LiveServer
 
 # 14:00 in Istanbul on a Sunday; "yesterday evening" is Saturday 21 November.
 BASE_TIME = datetime(2026, 11, 22, 11, 0, tzinfo=UTC)
 API_TOKEN = "test-api-token"
 ADMIN_TOKEN = "test-admin-token"
-
-
-class LiveServer:
-    def __init__(self, app: object) -> None:
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self.port = self._sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self._sock]}, daemon=True
-        )
-
-    def __enter__(self) -> LiveServer:
-        self._thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("server did not start")
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self._thread.join(timeout=10)
 
 
 @dataclass

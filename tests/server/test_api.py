@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from tests.server.conftest import LiveServer
+from tests.live_server import LiveServer
 
 
 def test_parse_has_rasa_shape(client: httpx.Client) -> None:
