@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.nlu.pipeline import ComponentSpec, Pipeline
@@ -98,3 +100,10 @@ def trained_light_pipeline(training_data: TrainingData) -> Pipeline:
 def trained_default_pipeline(training_data: TrainingData) -> Pipeline:
     """The full default pipeline, sentence encoder included."""
     return Pipeline.from_specs(None).train(training_data)
+
+
+@pytest.fixture()
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary project directory that is also the working directory."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -6,18 +6,7 @@ import pytest
 
 from bot.config import read_config, read_credentials, read_endpoints
 from bot.errors import ConfigError
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def write(path: str, text: str) -> str:
-    Path(path).write_text(text, encoding="utf-8")
-    return path
-
+from tests.project_files import write
 
 STARTER_CONFIG = """\
 # The config recipe.

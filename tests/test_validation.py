@@ -2,26 +2,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.config import read_config
 from bot.dialogue.domain import read_domain
 from bot.dialogue.story_reader import load_stories
 from bot.nlu.yaml_reader import load_nlu
 from bot.validation import Issue, validate_project
 from bot.validation_codes import CODES, render
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def write(path: str, text: str) -> str:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(text, encoding="utf-8")
-    return path
+from tests.project_files import write
 
 
 def validate() -> list[Issue]:

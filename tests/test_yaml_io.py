@@ -19,6 +19,7 @@ from bot.yaml_io import (
     read_yaml,
     read_yaml_mapping,
 )
+from tests.project_files import write
 
 
 @pytest.fixture
@@ -27,12 +28,6 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data").mkdir()
     return tmp_path
-
-
-def write(path: str, text: str) -> str:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(text, encoding="utf-8")
-    return path
 
 
 def test_mappings_and_lists_remember_their_lines(project: Path) -> None:

@@ -17,19 +17,7 @@ from bot.dialogue.domain import (
     read_domain,
 )
 from bot.errors import DataError
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def write(path: str, text: str) -> str:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(text, encoding="utf-8")
-    return path
-
+from tests.project_files import write
 
 DOMAIN = """\
 version: "3.1"

@@ -19,19 +19,7 @@ from bot.dialogue.story_reader import (
 )
 from bot.errors import DataError
 from bot.nlu.training_data import EntitySpan
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def write(path: str, text: str) -> str:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(text, encoding="utf-8")
-    return path
-
+from tests.project_files import write
 
 STORIES = """\
 version: "3.1"

@@ -7,19 +7,7 @@ import pytest
 from bot.errors import DataError
 from bot.nlu.training_data import EntitySpan, LookupTable, RegexPattern
 from bot.nlu.yaml_reader import load_nlu, read_nlu, read_nlu_dir
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def write(path: str, text: str) -> str:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(text, encoding="utf-8")
-    return path
-
+from tests.project_files import write
 
 FULL_NLU = """\
 version: "3.1"
