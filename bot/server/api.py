@@ -11,9 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot import __version__
 from bot.nlu.pipeline import parse_result
 
-__all__ = ["router"]
+__all__ = ["public_router", "router"]
 
+# The Rasa HTTP API: served only with --enable-api, as in Rasa.
 router = APIRouter()
+# Liveness and version: always served.
+public_router = APIRouter()
 
 MINIMUM_COMPATIBLE_VERSION = "0.1.0"
 
@@ -42,13 +45,13 @@ async def parse(request: Request) -> dict[str, Any]:
     return result
 
 
-@router.get("/health")
+@public_router.get("/health")
 async def health(request: Request) -> dict[str, Any]:
     model = getattr(request.app.state, "model", None)
     return {"status": "ok", "model_loaded": model is not None}
 
 
-@router.get("/version")
+@public_router.get("/version")
 async def version() -> dict[str, str]:
     return {"version": __version__, "minimum_compatible_version": MINIMUM_COMPATIBLE_VERSION}
 

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bot import __version__
 from bot.model_storage import TrainedModel, load_model
 from bot.nlu.message import Message
+from bot.server.api import public_router
 from bot.server.api import router as api_router
 from bot.server.parse_batcher import ParseBatcher
 from bot.settings import Settings
@@ -54,7 +55,9 @@ def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI
 
     app = FastAPI(title="Destek", version=__version__, lifespan=lifespan)
     app.state.settings = settings
-    app.include_router(api_router)
+    app.include_router(public_router)
+    if settings.enable_api:
+        app.include_router(api_router)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Any:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import httpx
 import pytest
 
+from bot.model_storage import load_model
+from bot.server import create_app
+from bot.settings import Settings
 from tests.live_server import LiveServer
 
 
@@ -99,3 +103,11 @@ def test_json_body_is_read_whatever_the_content_type(client: httpx.Client) -> No
     )
     assert response.status_code == 200
     assert response.json()["intent"]["name"] == "password_reset"
+
+
+def test_api_is_served_only_when_enabled(model_file: Path) -> None:
+    settings = Settings(model=model_file, enable_api=False)
+    app = create_app(settings, load_model(model_file))
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as http:
+        assert http.get("/health").status_code == 200
+        assert http.post("/model/parse", json={"text": "selam"}).status_code == 404
