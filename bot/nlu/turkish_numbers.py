@@ -270,13 +270,24 @@ def _currency_after(
     return None if match is None else (_ISO[match[1]], tokens[j].start() + len(match[1]))
 
 
+def _inside_identifier(key: str, start: int) -> bool:
+    """Digits that end a username or e-mail ("berk_55", "emre.58", "#123")."""
+    before = key[start - 1] if start else ""
+    if before and before in "_@#":
+        return True
+    return before == "." and start >= 2 and key[start - 2].isalpha()
+
+
 def _plausible_bare(key: str, tokens: list[re.Match[str]], first: int, num: NumberRead) -> bool:
     """Whether a number without currency may be an amount ("500 yatırdım", not "3. gün")."""
     prev = tokens[first - 1] if first else None
     if prev is not None and _NOT_AFTER_RE.fullmatch(prev[0]):
         return False
     if not num.digits:
-        return num.value >= 100 and (num.scaled or num.words >= 2)
+        # "bin beş yüz" is an amount; a lone "bin" or "yüz" is an idiom ("bin teşekkürler").
+        return num.value >= 100 and num.words >= 2
+    if _inside_identifier(key, tokens[first].start()):
+        return False
     head = tokens[first][0]
     following = tokens[num.stop][0] if num.stop < len(tokens) else ""
     # "3'te", "2024'te": a clock hour or a year in the locative, not an amount.
