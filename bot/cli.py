@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot import __version__
-from bot.errors import DestekError
+from bot.errors import ConfigError, DestekError
 
 __all__ = ["main"]
 
@@ -135,6 +135,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run_actions(args: argparse.Namespace) -> int:
+    """``bot run actions``: rasa_sdk's own action server for the project's actions package."""
+    import importlib
+
+    from rasa_sdk.endpoint import create_app
+    from rasa_sdk.executor import ActionExecutor
+
+    if str(Path.cwd()) not in sys.path:  # the console script does not put the project there
+        sys.path.insert(0, str(Path.cwd()))
+    try:
+        package = importlib.import_module(args.actions)
+    except ImportError as exc:
+        raise ConfigError(f"cannot import the actions package {args.actions!r}: {exc}") from exc
+    executor = ActionExecutor()
+    executor.register_package(package)
+    names = ", ".join(sorted(executor.actions)) or "none"
+    console.print(f"Actions: {names}; serving on http://{args.interface}:{args.port}")
+    app = create_app(executor, cors_origins=args.cors, auto_reload=args.auto_reload)
+    app.run(
+        host=args.interface,
+        port=args.port,
+        single_process=True,
+        access_log=args.debug,
+    )
+    return 0
+
+
 def _add_model(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "-m",
@@ -206,6 +233,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-i", "--interface", default="0.0.0.0")
     run.add_argument("--log-level", default="info")
     run.set_defaults(func=cmd_run)
+    run_sub = run.add_subparsers(dest="part", metavar="PART")
+    actions = run_sub.add_parser("actions", help="start the custom action server (rasa_sdk)")
+    actions.add_argument("--actions", default="actions", help="the actions package or module")
+    actions.add_argument("-p", "--port", type=int, default=5055)
+    actions.add_argument("-i", "--interface", default="0.0.0.0")
+    actions.add_argument("--cors", nargs="*", default="*", help="allowed CORS origins")
+    actions.add_argument("--auto-reload", action="store_true", help="reload changed actions")
+    actions.set_defaults(func=cmd_run_actions)
     return parser
 
 
