@@ -31,9 +31,11 @@ _TABLE = (
     ),
     Code("D102", "warning", "intent {intent!r} is in the domain but has no NLU examples"),
     Code("D103", "warning", "intent {intent!r} has {count} example(s); give it at least 2"),
+    # A warning, as in Rasa: it trains (the classifier sees both), but it should be fixed;
+    # `bot data validate --fail-on-warnings` makes it fail.
     Code(
         "D104",
-        "error",
+        "warning",
         "the example {text!r} is under intent {intent!r} here and under intent {other!r} "
         "at {first}; keep it under one intent",
     ),
@@ -61,10 +63,12 @@ _TABLE = (
     Code("D112", "warning", "unknown key {key!r} in an nlu item is ignored"),
     # domain
     Code("D201", "error", "slot {slot!r} maps from entity {entity!r}, which is not in the domain"),
+    # A warning, as in Rasa: such a mapping can never fire, but the domain still loads.
     Code(
         "D202",
-        "error",
-        "slot {slot!r} has a mapping for intent {intent!r}, which is not in the domain",
+        "warning",
+        "slot {slot!r} has a mapping for intent {intent!r}, which is not in the domain; "
+        "the mapping can never apply",
     ),
     Code(
         "D203", "error", "form {form!r} requires slot {slot!r}, which is not declared under slots:"
