@@ -1,0 +1,338 @@
+"""Who the player is: the verification gate, one-time codes, handover events, password resets.
+
+A player is verified when the slot ``verified`` is true: set by the engine from a signed
+web-chat token (trusted as is) or by :class:`ActionCheckOtp` after a correct code.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from abc import ABC, abstractmethod
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend_client import (
+    BackendClient,
+    BackendError,
+    BackendRefused,
+    BackendUnavailable,
+    OtpResult,
+)
+
+__all__ = [
+    "ActionCheckOtp",
+    "ActionPasswordReset",
+    "ActionSendOtp",
+    "BackendAction",
+    "VerifiedAction",
+    "apologise",
+    "check_code",
+    "field_for",
+    "hand_over",
+    "istanbul",
+    "resolve_player",
+    "send_code",
+    "slot_values",
+    "verified_player",
+]
+
+logger = logging.getLogger(__name__)
+
+IDENTIFIER_SLOTS = ("username", "email", "phone")
+IDENTITY_FORM = "identity_form"
+HANDOFF_ACTION = "action_handoff"
+
+BACKEND_DOWN = (
+    "Şu anda hesap bilgilerinize ulaşamıyorum, bunun için özür dilerim. "
+    "Sizi hemen bir müşteri temsilcimize aktarıyorum; kısa süre içinde size yardımcı olacak."
+)
+ACTION_FAILED = (
+    "Üzgünüm, bu işlemi şu anda tamamlayamadım. Sizi bir müşteri temsilcimize aktarıyorum; "
+    "konuyu sizin için inceleyecek."
+)
+ASK_VERIFICATION = (
+    "Hesap bilgilerinizi paylaşabilmem için önce kimliğinizi doğrulamam gerekiyor; "
+    "bu, hesabınızın güvenliği için. Telefonunuza tek kullanımlık bir kod göndereceğim."
+)
+ASK_IDENTIFIER = (
+    "Kimliğinizi doğrulayabilmem için kullanıcı adınızı, e-posta adresinizi ya da "
+    "hesabınıza kayıtlı telefon numaranızı yazar mısınız?"
+)
+NO_MATCH = (
+    "Bu bilgilerle hesabınızı doğrulayamadım. Kullanıcı adınızı, e-posta adresinizi ya da "
+    "telefon numaranızı kontrol edip tekrar yazar mısınız?"
+)
+RESET_ACCEPTED = (
+    "Bu bilgilerle kayıtlı bir hesap varsa şifre sıfırlama bağlantısını e-posta adresinize "
+    "ya da telefonunuza gönderdik. Bağlantı 30 dakika geçerlidir; gelen kutunuzu ve "
+    "istenmeyen klasörünü kontrol etmeyi unutmayın."
+)
+_OTP_SHAPE = re.compile(r"\d{6}")
+# Türkiye keeps UTC+3 all year; players read times on this clock.
+ISTANBUL = timezone(timedelta(hours=3), "Europe/Istanbul")
+
+
+def istanbul(moment: datetime) -> datetime:
+    """``moment`` on the Istanbul clock (a naive time is taken to be UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ISTANBUL)
+
+
+def hand_over(reason: str, skill: str, note: str | None = None) -> list[EventType]:
+    """Slots that tell ``action_handoff`` why and to whom, then the handover itself."""
+    events: list[EventType] = [SlotSet("handoff_reason", reason), SlotSet("handoff_skill", skill)]
+    if note is not None:
+        events.append(SlotSet("handoff_note", note))
+    return [*events, FollowupAction(HANDOFF_ACTION)]
+
+
+def apologise(
+    error: BackendError, dispatcher: CollectingDispatcher, skill: str, conversation_id: str
+) -> list[EventType]:
+    """A backend failure, told to the player politely (never its details), and a handover."""
+    if isinstance(error, BackendUnavailable):
+        logger.warning("backend unavailable", extra={"conversation_id": conversation_id})
+        dispatcher.utter_message(text=BACKEND_DOWN)
+        return hand_over("backend_down", skill)
+    code = error.code if isinstance(error, BackendRefused) else None
+    logger.error("backend refused", extra={"conversation_id": conversation_id, "code": code})
+    dispatcher.utter_message(text=ACTION_FAILED)
+    return hand_over("action_failed", skill)
+
+
+class BackendAction(Action, ABC):  # type: ignore[misc]  # rasa_sdk is untyped
+    """An action that calls the backend; if it is down, the player gets an apology and a human.
+
+    Subclasses set ``skill`` (the queue that takes over) and implement :meth:`act`.
+    """
+
+    skill = "general"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            async with BackendClient.from_env() as backend:
+                return await self.act(backend, dispatcher, tracker)
+        except BackendError as error:
+            return apologise(error, dispatcher, self.skill, tracker.sender_id)
+
+    @abstractmethod
+    async def act(
+        self, backend: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        """Do the action's work; :class:`BackendUnavailable` may escape."""
+
+
+class VerifiedAction(BackendAction, ABC):
+    """A :class:`BackendAction` that reveals account data, so only to a verified player."""
+
+    async def act(
+        self, backend: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        player_id = verified_player(tracker)
+        if player_id is None:
+            dispatcher.utter_message(text=ASK_VERIFICATION)
+            return [SlotSet("pending_action", self.name()), FollowupAction(IDENTITY_FORM)]
+        return await self.act_for(player_id, backend, dispatcher, tracker)
+
+    @abstractmethod
+    async def act_for(
+        self,
+        player_id: int,
+        backend: BackendClient,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+    ) -> list[EventType]:
+        """Answer for this verified player."""
+
+
+def is_verified(tracker: Tracker) -> bool:
+    return tracker.get_slot("verified") is True
+
+
+def verified_player(tracker: Tracker) -> int | None:
+    """The verified player's id, or None.
+
+    Verification is bound to ``player_id`` (set with ``verified`` by the code check, or by
+    the engine from a signed token); a ``username`` the player types later never counts.
+    """
+    return _as_int(tracker.get_slot("player_id")) if is_verified(tracker) else None
+
+
+async def resolve_player(backend: BackendClient, tracker: Tracker) -> int | None:
+    """The slot ``player_id``, else the player found by ``username``, ``email`` or ``phone``."""
+    player_id = _as_int(tracker.get_slot("player_id"))
+    if player_id is not None:
+        return player_id
+    for slot in IDENTIFIER_SLOTS:
+        value = tracker.get_slot(slot)
+        if isinstance(value, str) and value.strip():
+            found = await backend.lookup_player(field_for(slot, value), value.strip())
+            if found is not None:
+                return found
+    return None
+
+
+async def send_code(
+    backend: BackendClient, player_id: int, dispatcher: CollectingDispatcher
+) -> list[EventType]:
+    """Send a code by SMS and tell the player where it went; a lockout hands over."""
+    result = await backend.send_otp(player_id)
+    if result.status == "locked":
+        dispatcher.utter_message(text=_locked_text(result))
+        return hand_over("verification_locked", "general")
+    dispatcher.utter_message(
+        text=f"Doğrulama kodunuzu {result.destination} numaralı telefonunuza gönderdim. "
+        "Kod 5 dakika geçerlidir; gelen 6 haneli kodu buraya yazar mısınız?"
+    )
+    return [SlotSet("player_id", player_id), SlotSet("otp_code", None), SlotSet("otp_sent", True)]
+
+
+async def check_code(
+    backend: BackendClient, player_id: int, code: Any, dispatcher: CollectingDispatcher
+) -> dict[str, Any]:
+    """Slot values after checking ``code``: ``verified`` on success, ``otp_code`` cleared
+    otherwise; a lockout also fills ``handoff_reason`` and ``handoff_skill``."""
+    digits = re.sub(r"[\s-]", "", str(code or ""))
+    if not _OTP_SHAPE.fullmatch(digits):
+        dispatcher.utter_message(text="Doğrulama kodu 6 rakamdan oluşuyor; tekrar yazar mısınız?")
+        return {"otp_code": None}
+    result = await backend.verify_otp(player_id, digits)
+    if result.status == "verified":
+        dispatcher.utter_message(text="Teşekkürler, kimliğinizi doğruladım.")
+        return {"otp_code": digits, "verified": True}
+    if result.status == "wrong_code":
+        dispatcher.utter_message(
+            text=f"Girdiğiniz kod hatalı. {result.attempts_left} deneme hakkınız kaldı; "
+            "lütfen SMS ile gelen kodu kontrol edip tekrar yazın."
+        )
+        return {"otp_code": None}
+    if result.status == "locked":
+        dispatcher.utter_message(text=_locked_text(result))
+        return {
+            "otp_code": None,
+            "handoff_reason": "verification_locked",
+            "handoff_skill": "general",
+        }
+    dispatcher.utter_message(text="Kodun süresi dolmuş; size yeni bir kod gönderiyorum.")
+    return {"otp_code": None, "otp_sent": False}
+
+
+class ActionSendOtp(BackendAction):
+    """Find the player from the slots and send a one-time code by SMS."""
+
+    def name(self) -> str:
+        return "action_send_otp"
+
+    async def act(
+        self, backend: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        player_id = await resolve_player(backend, tracker)
+        if player_id is None:
+            given = any(tracker.get_slot(slot) for slot in IDENTIFIER_SLOTS)
+            dispatcher.utter_message(text=NO_MATCH if given else ASK_IDENTIFIER)
+            return [SlotSet(slot, None) for slot in IDENTIFIER_SLOTS]
+        return await send_code(backend, player_id, dispatcher)
+
+
+class ActionCheckOtp(BackendAction):
+    """Check the code in ``otp_code``; once verified, run the action that asked for it."""
+
+    def name(self) -> str:
+        return "action_check_otp"
+
+    async def act(
+        self, backend: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        player_id = _as_int(tracker.get_slot("player_id"))
+        if player_id is None:
+            dispatcher.utter_message(text=ASK_IDENTIFIER)
+            return []
+        slots = await check_code(backend, player_id, tracker.get_slot("otp_code"), dispatcher)
+        events: list[EventType] = [SlotSet(name, value) for name, value in slots.items()]
+        if "handoff_reason" in slots:
+            return [*events, FollowupAction(HANDOFF_ACTION)]
+        if slots.get("otp_sent") is False:
+            return [*events, FollowupAction("action_send_otp")]
+        pending = tracker.get_slot("pending_action")
+        if slots.get("verified") and pending:
+            return [*events, SlotSet("pending_action", None), FollowupAction(pending)]
+        return events
+
+
+class ActionPasswordReset(BackendAction):
+    """Ask for a reset link; the answer never tells whether the account exists."""
+
+    skill = "technical"
+
+    def name(self) -> str:
+        return "action_password_reset"
+
+    async def act(
+        self, backend: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        identifier = next(
+            (v for v in map(tracker.get_slot, IDENTIFIER_SLOTS) if isinstance(v, str) and v),
+            None,
+        )
+        if identifier is None:
+            dispatcher.utter_message(
+                text="Şifre sıfırlama bağlantısı gönderebilmem için kullanıcı adınızı, "
+                "e-posta adresinizi ya da telefon numaranızı yazar mısınız?"
+            )
+            return []
+        try:
+            await backend.request_password_reset(identifier.strip()[:254])
+        except BackendRefused as refusal:
+            if refusal.status == 429:
+                minutes = max(1, math.ceil((refusal.retry_after or 60) / 60))
+                dispatcher.utter_message(
+                    text="Kısa sürede çok fazla şifre sıfırlama denemesi yapıldı. Güvenliğiniz "
+                    f"için lütfen {minutes} dakika sonra tekrar deneyin."
+                )
+                return []
+            logger.info("password reset refused", extra={"code": refusal.code})
+        dispatcher.utter_message(text=RESET_ACCEPTED)
+        return []
+
+
+def _locked_text(result: OtpResult) -> str:
+    when = ""
+    if result.locked_until is not None:
+        when = f" Saat {istanbul(result.locked_until):%H:%M} sonrasında yeniden deneyebilirsiniz."
+    return (
+        "Çok sayıda hatalı deneme yapıldığı için güvenliğiniz gereği doğrulama geçici olarak "
+        f"kilitlendi.{when} Size yardımcı olması için sizi bir müşteri temsilcimize aktarıyorum."
+    )
+
+
+def field_for(slot: str, value: str) -> str:
+    """A ``username`` slot may hold what is really an e-mail or a phone number."""
+    if slot == "username" and "@" in value:
+        return "email"
+    if slot == "username" and re.fullmatch(r"[+\d\s\-().]{10,}", value.strip()):
+        return "phone"
+    return slot
+
+
+def slot_values(events: list[EventType]) -> dict[str, Any]:
+    """The slots ``events`` set, by name."""
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

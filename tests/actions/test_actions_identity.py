@@ -1,0 +1,214 @@
+"""One-time codes, the identity form and password resets, run through rasa_sdk's executor."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import ActionExecutor
+
+from tests.actions import test_actions_account as harness
+from tests.actions.conftest import Backend
+
+run_action = harness.run_action
+# The account tests' fixtures: the executor, the backend it calls, and anyio on asyncio.
+anyio_backend = harness.anyio_backend
+executor = harness.executor
+live = harness.live
+
+AHMET_PHONE = "+905321234567"
+AHMET_EMAIL = "ahmet.yilmaz@example.com"
+
+
+def last_code(backend: Backend, to: str = AHMET_PHONE) -> str:
+    messages = backend.outbox(to)
+    assert messages, f"no message to {to}"
+    match = re.search(r"\b(\d{6})\b", messages[-1]["body"])
+    assert match is not None
+    return match.group(1)
+
+
+def wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("slots", [{"username": "Ahmet_Yılmaz"}, {"phone": "0532 123 45 67"}])
+async def test_send_otp_finds_the_player_and_texts_a_code(
+    live: Backend, executor: ActionExecutor, slots: dict[str, Any]
+) -> None:
+    out = await run_action(executor, "action_send_otp", slots)
+    assert "+90 5** *** 45 67" in out.text
+    assert out.slots["player_id"] == 1001
+    assert out.slots["otp_sent"] is True
+    assert len(last_code(live)) == 6
+    assert last_code(live) not in out.text
+
+
+@pytest.mark.anyio
+async def test_send_otp_for_an_unknown_account(live: Backend, executor: ActionExecutor) -> None:
+    out = await run_action(executor, "action_send_otp", {"username": "kimse_yok"})
+    assert "doğrulayamadım" in out.text
+    assert out.slots["username"] is None
+    assert "player_id" not in out.slots
+
+
+@pytest.mark.anyio
+async def test_send_otp_asks_who_the_player_is(live: Backend, executor: ActionExecutor) -> None:
+    out = await run_action(executor, "action_send_otp")
+    assert "kullanıcı adınızı" in out.text
+    assert out.followup is None
+
+
+@pytest.mark.anyio
+async def test_right_code_verifies_and_resumes_the_asked_action(
+    live: Backend, executor: ActionExecutor
+) -> None:
+    await run_action(executor, "action_send_otp", {"player_id": 1001})
+    slots = {"player_id": 1001, "otp_code": last_code(live), "pending_action": "action_balance"}
+    out = await run_action(executor, "action_check_otp", slots)
+    assert "doğruladım" in out.text
+    assert out.slots["verified"] is True
+    assert out.slots["pending_action"] is None
+    assert out.followup == "action_balance"
+
+
+@pytest.mark.anyio
+async def test_wrong_code_tells_attempts_left_then_locks(
+    live: Backend, executor: ActionExecutor
+) -> None:
+    await run_action(executor, "action_send_otp", {"player_id": 1001})
+    code = wrong(last_code(live))
+    first = await run_action(executor, "action_check_otp", {"player_id": 1001, "otp_code": code})
+    assert "2 deneme hakkınız kaldı" in first.text
+    assert first.slots == {"otp_code": None}
+    second = await run_action(executor, "action_check_otp", {"player_id": 1001, "otp_code": code})
+    assert "1 deneme hakkınız kaldı" in second.text
+    third = await run_action(executor, "action_check_otp", {"player_id": 1001, "otp_code": code})
+    assert "kilitlendi" in third.text
+    assert "müşteri temsilcimize" in third.text
+    assert third.slots["handoff_reason"] == "verification_locked"
+    assert third.followup == "action_handoff"
+    again = await run_action(executor, "action_send_otp", {"player_id": 1001})
+    assert "kilitlendi" in again.text
+    assert again.followup == "action_handoff"
+
+
+@pytest.mark.anyio
+async def test_malformed_code_is_asked_again_without_costing_an_attempt(
+    live: Backend, executor: ActionExecutor
+) -> None:
+    await run_action(executor, "action_send_otp", {"player_id": 1001})
+    out = await run_action(executor, "action_check_otp", {"player_id": 1001, "otp_code": "12ab"})
+    assert "6 rakam" in out.text
+    right = last_code(live)
+    ok = await run_action(executor, "action_check_otp", {"player_id": 1001, "otp_code": right})
+    assert ok.slots["verified"] is True
+
+
+@pytest.mark.anyio
+async def test_identity_form_asks_code_after_username(
+    live: Backend, executor: ActionExecutor
+) -> None:
+    out = await run_action(
+        executor, "validate_identity_form", candidates={"username": "ahmet.yilmaz@example.com"}
+    )
+    assert out.slots["username"] == "ahmet.yilmaz@example.com"
+    assert out.slots["player_id"] == 1001
+    assert out.slots["requested_slot"] == "otp_code"
+    assert "+90 5** *** 45 67" in out.text
+    code = last_code(live)
+    slots = {"username": "ahmet.yilmaz@example.com", "player_id": 1001, "otp_sent": True}
+    done = await run_action(
+        executor,
+        "validate_identity_form",
+        {**slots, "pending_action": "action_kyc_status"},
+        candidates={"otp_code": code},
+    )
+    assert done.slots["verified"] is True
+    assert done.slots["requested_slot"] is None
+    assert done.followup == "action_kyc_status"
+
+
+@pytest.mark.anyio
+async def test_identity_form_rejects_an_unknown_username(
+    live: Backend, executor: ActionExecutor
+) -> None:
+    out = await run_action(executor, "validate_identity_form", candidates={"username": "yok_boyle"})
+    assert out.slots["username"] is None
+    assert out.slots.get("requested_slot", "username") == "username"  # the form asks again
+    assert "doğrulayamadım" in out.text
+
+
+@pytest.mark.anyio
+async def test_identity_form_sends_a_code_for_a_known_player(
+    live: Backend, executor: ActionExecutor
+) -> None:
+    out = await run_action(executor, "validate_identity_form", {"player_id": 1004})
+    assert out.slots["requested_slot"] == "otp_code"
+    assert out.slots["otp_sent"] is True
+    assert live.outbox("+905340000004")
+
+
+@pytest.mark.anyio
+async def test_identity_form_lockout_hands_over(live: Backend, executor: ActionExecutor) -> None:
+    await run_action(executor, "action_send_otp", {"player_id": 1001})
+    code = wrong(last_code(live))
+    slots = {"player_id": 1001, "otp_sent": True}
+    for _ in range(2):
+        out = await run_action(executor, "validate_identity_form", slots, {"otp_code": code})
+        assert out.slots["requested_slot"] == "otp_code"
+    out = await run_action(executor, "validate_identity_form", slots, {"otp_code": code})
+    assert "kilitlendi" in out.text
+    assert out.slots["requested_slot"] is None
+    assert out.slots["handoff_reason"] == "verification_locked"
+    assert out.followup == "action_handoff"
+
+
+@pytest.mark.anyio
+async def test_identity_form_backend_down(live: Backend, executor: ActionExecutor) -> None:
+    live.admin.post("/admin/faults", json={"status": 502}).raise_for_status()
+    out = await run_action(executor, "validate_identity_form", candidates={"username": "ahmet"})
+    assert out.text.startswith("Şu anda hesap bilgilerinize ulaşamıyorum")
+    assert out.slots["requested_slot"] is None
+    assert out.slots["handoff_reason"] == "backend_down"
+    assert out.followup == "action_handoff"
+
+
+@pytest.mark.anyio
+async def test_password_reset_answers_the_same_for_unknown_accounts(
+    live: Backend, executor: ActionExecutor
+) -> None:
+    known = await run_action(executor, "action_password_reset", {"username": "ahmet_yilmaz"})
+    unknown = await run_action(executor, "action_password_reset", {"username": "kimse_yok_42"})
+    by_mail = await run_action(executor, "action_password_reset", {"email": "yok@example.com"})
+    assert known.texts == unknown.texts == by_mail.texts
+    assert known.events == unknown.events == []
+    assert len(live.outbox(AHMET_EMAIL)) == 1
+
+
+@pytest.mark.anyio
+async def test_password_reset_rate_limit(live: Backend, executor: ActionExecutor) -> None:
+    for _ in range(3):
+        await run_action(executor, "action_password_reset", {"phone": "05321234567"})
+    out = await run_action(executor, "action_password_reset", {"phone": "05321234567"})
+    assert "çok fazla" in out.text.lower()
+    assert "60 dakika sonra" in out.text
+
+
+@pytest.mark.anyio
+async def test_password_reset_asks_for_an_identifier(
+    live: Backend, executor: ActionExecutor
+) -> None:
+    out = await run_action(executor, "action_password_reset")
+    assert "kullanıcı adınızı" in out.text
+
+
+@pytest.mark.anyio
+async def test_password_reset_backend_down(live: Backend, executor: ActionExecutor) -> None:
+    live.admin.post("/admin/faults", json={"garbage": True}).raise_for_status()
+    out = await run_action(executor, "action_password_reset", {"username": "ahmet_yilmaz"})
+    assert out.text.startswith("Şu anda hesap bilgilerinize ulaşamıyorum")
+    assert out.slots["handoff_skill"] == "technical"
+    assert out.followup == "action_handoff"
