@@ -7,6 +7,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "DestekError",
+    "IdentityError",
     "ModelError",
     "NotTrainedError",
     "StoreError",
@@ -23,6 +24,10 @@ class DataError(DestekError):
 
 class ConfigError(DestekError):
     """config.yml, endpoints.yml or credentials.yml is malformed or names unknown parts."""
+
+
+class IdentityError(DestekError):
+    """A player's identity token is missing, forged, expired or lacks a claim."""
 
 
 class ModelError(DestekError):

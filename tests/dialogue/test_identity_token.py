@@ -1,0 +1,68 @@
+"""Signed player tokens: only a genuine, unexpired HS256 token verifies a player."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+
+from bot.dialogue.identity_token import verify_player_token
+from bot.errors import IdentityError
+
+SECRET = "site-shared-secret-of-at-least-32-bytes"
+OTHER_SECRET = "another-secret-of-at-least-32-bytes!"
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def _token(claims: dict[str, object], secret: str = SECRET, algorithm: str = "HS256") -> str:
+    return jwt.encode(claims, secret, algorithm=algorithm)
+
+
+def _exp(minutes: int) -> int:
+    return int((NOW + timedelta(minutes=minutes)).timestamp())
+
+
+def test_valid_token_names_the_player() -> None:
+    token = _token({"sub": "1001", "username": "ahmet_yilmaz", "exp": _exp(10)})
+    player = verify_player_token(token, SECRET, now=NOW)
+    assert player.player_id == "1001"
+    assert player.username == "ahmet_yilmaz"
+    assert player.expires_at == NOW + timedelta(minutes=10)
+
+
+@pytest.mark.parametrize(
+    ("token", "reason"),
+    [
+        (_token({"sub": "1001", "exp": _exp(-5)}), "expired"),
+        (_token({"sub": "1001", "exp": _exp(10)}, secret=OTHER_SECRET), "invalid"),
+        (_token({"sub": "1001"}), "invalid"),  # no exp
+        (_token({"exp": _exp(10)}), "invalid"),  # no sub
+        (_token({"sub": "", "exp": _exp(10)}), "names no player"),
+        (_token({"sub": "1001", "exp": _exp(10)}, algorithm="HS512"), "invalid"),
+        ("not.a.token", "invalid"),
+        ("", "no player token"),
+        (None, "no player token"),
+    ],
+)
+def test_bad_tokens_verify_nobody(token: object, reason: str) -> None:
+    with pytest.raises(IdentityError, match=reason):
+        verify_player_token(token, SECRET, now=NOW)
+
+
+def test_unsigned_token_is_refused() -> None:
+    unsigned = jwt.encode({"sub": "1001", "exp": _exp(10)}, key=None, algorithm="none")
+    with pytest.raises(IdentityError, match="invalid"):
+        verify_player_token(unsigned, SECRET, now=NOW)
+
+
+def test_a_little_clock_skew_is_tolerated() -> None:
+    token = _token({"sub": "1001", "exp": _exp(0)})
+    later = NOW + timedelta(seconds=20)
+    assert verify_player_token(token, SECRET, now=later).player_id == "1001"
+
+
+def test_missing_secret_is_an_error_not_a_pass() -> None:
+    token = _token({"sub": "1001", "exp": _exp(10)})
+    with pytest.raises(IdentityError, match="no secret"):
+        verify_player_token(token, "", now=NOW)
