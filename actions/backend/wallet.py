@@ -4,11 +4,11 @@ night") and withdrawals."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated, Literal, TypeVar
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from actions.backend.clock import ISTANBUL
 from actions.backend.dependencies import ClockDep, DatabaseDep
@@ -71,22 +71,32 @@ async def get_balance(player_id: int, db: DatabaseDep) -> Balance:
     )
 
 
-@router.get("/players/{player_id}/deposits", response_model=DepositList)
-async def list_deposits(
-    player_id: int,
-    db: DatabaseDep,
-    clock: ClockDep,
+def transaction_query(
     since: datetime | None = None,
     until: datetime | None = None,
     amount: Annotated[float | None, Query(gt=0)] = None,
     tolerance: Annotated[float | None, Query(ge=0)] = None,
     method: PaymentMethod | None = None,
-    state: DepositState | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> TransactionFilter:
+    """The query parameters deposits and withdrawals share; ``state`` differs."""
+    return _filter(since, until, amount, tolerance, method, None, limit)
+
+
+QueryDep = Annotated[TransactionFilter, Depends(transaction_query)]
+
+
+@router.get("/players/{player_id}/deposits", response_model=DepositList)
+async def list_deposits(
+    player_id: int,
+    db: DatabaseDep,
+    clock: ClockDep,
+    query: QueryDep,
+    state: DepositState | None = None,
 ) -> DepositList:
     """Newest first. ``amount`` matches within ``tolerance`` TL (default 2 %, at least 1 TL);
     ``since``/``until`` without an offset are Istanbul time."""
-    where = _filter(since, until, amount, tolerance, method, state, limit)
+    where = replace(query, state=state)
     rows = await db.run(search_transactions, "deposits", player_id, where)
     now = clock.now()
     return DepositList(deposits=[_transaction(Deposit, row, now) for row in rows])
@@ -97,16 +107,11 @@ async def list_withdrawals(
     player_id: int,
     db: DatabaseDep,
     clock: ClockDep,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    amount: Annotated[float | None, Query(gt=0)] = None,
-    tolerance: Annotated[float | None, Query(ge=0)] = None,
-    method: PaymentMethod | None = None,
+    query: QueryDep,
     state: WithdrawalState | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> WithdrawalList:
     """Newest first, filtered like deposits."""
-    where = _filter(since, until, amount, tolerance, method, state, limit)
+    where = replace(query, state=state)
     rows = await db.run(search_transactions, "withdrawals", player_id, where)
     now = clock.now()
     return WithdrawalList(withdrawals=[_transaction(Withdrawal, row, now) for row in rows])
