@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "ActionRejected",
     "ActionServerError",
     "ConfigError",
     "DataError",
@@ -40,6 +41,15 @@ class NotTrainedError(DestekError):
 
 class ActionServerError(DestekError):
     """The custom action server failed, timed out or answered malformed data."""
+
+
+class ActionRejected(ActionServerError):
+    """The action refused to run (HTTP 400); the policies may predict something else."""
+
+    def __init__(self, action_name: str, error: str | None) -> None:
+        super().__init__(f"the action server rejected running {action_name!r}")
+        self.action_name = action_name
+        self.error = error
 
 
 class StoreError(DestekError):

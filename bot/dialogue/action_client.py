@@ -29,21 +29,12 @@ from bot.dialogue.domain import Domain
 from bot.dialogue.event_reader import parse_events
 from bot.dialogue.events import Event
 from bot.dialogue.tracker import Tracker
-from bot.errors import ActionServerError, ConfigError
+from bot.errors import ActionRejected, ActionServerError, ConfigError
 from bot.yaml_io import kind_of
 
-__all__ = ["ActionClient", "ActionRejected", "ActionResult"]
+__all__ = ["ActionClient", "ActionResult"]
 
 logger = logging.getLogger(__name__)
-
-
-class ActionRejected(ActionServerError):
-    """The action refused to run (HTTP 400); the policies may predict something else."""
-
-    def __init__(self, action_name: str, error: str | None) -> None:
-        super().__init__(f"the action server rejected running {action_name!r}")
-        self.action_name = action_name
-        self.error = error
 
 
 @dataclass(frozen=True, slots=True)

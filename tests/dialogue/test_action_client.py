@@ -16,11 +16,11 @@ import httpx
 import pytest
 
 from bot.config import read_endpoints
-from bot.dialogue.action_client import ActionClient, ActionRejected
+from bot.dialogue.action_client import ActionClient
 from bot.dialogue.domain import Domain, read_domain
 from bot.dialogue.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from bot.dialogue.tracker import Tracker
-from bot.errors import ActionServerError
+from bot.errors import ActionRejected, ActionServerError
 
 BOT = [sys.executable, "-m", "bot.cli"]
 VERSION = "3.6.0"
