@@ -7,6 +7,7 @@ lookup elements run on the folded, lowered text and may carry a Turkish suffix
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,12 +67,31 @@ class PatternSet:
             alternatives = "|".join(re.escape(k) for k in sorted(canonical, key=len, reverse=True))
             compiled = re.compile(rf"(?<!\w)(?P<el>{alternatives}){suffix}(?!\w)")
             self.lookups.append((name, compiled, canonical))
+        # Pattern sets built alike from the same data (the featurizer's, the CRF's, the
+        # extractor's) share this key, so a message is matched once, not three times.
+        described = repr(
+            (
+                [(n, r.pattern, r.flags) for n, r in self.regexes],
+                [(n, r.pattern) for n, r, _ in self.lookups],
+            )
+        )
+        self.key = "patterns:" + hashlib.sha1(described.encode()).hexdigest()[:16]
 
     @property
     def names(self) -> list[str]:
         return [n for n, _ in self.regexes] + [n for n, _, _ in self.lookups]
 
     def matches(self, message: Message) -> Iterator[PatternMatch]:
+        """Every regex and lookup match in ``message``, computed once per message."""
+        key = getattr(self, "key", None)  # absent in archives saved before the cache
+        if key is None:
+            return self._find(message)
+        cached = message.metadata.get(key)
+        if cached is None:
+            cached = message.metadata[key] = tuple(self._find(message))
+        return iter(cached)
+
+    def _find(self, message: Message) -> Iterator[PatternMatch]:
         folded_original = fold_diacritics(message.text)
         for name, regex in self.regexes:
             for m in regex.finditer(folded_original):

@@ -126,3 +126,18 @@ def test_normalizer_composes_decomposed_letters_and_keeps_offsets() -> None:
     assert len(message.offsets) == len(message.normalized)
     start = message.normalized.index("işı")
     assert message.text[slice(*message.original_span(start, start + 3))] == "I\u0307S\u0327I"
+
+
+def test_pattern_sets_built_alike_share_one_match_per_message(
+    training_data: TrainingData,
+) -> None:
+    from bot.nlu.patterns import PatternSet
+
+    first, second = PatternSet(training_data), PatternSet(training_data)
+    strict = PatternSet(training_data, allow_suffixes=False)
+    assert first.key == second.key != strict.key
+    message = _normalized("paparayla yatırdım, mail: ali@x.com")
+    found = [(m.name, m.value) for m in first.matches(message)]
+    assert ("payment_method", "papara") in found and ("email", "ali@x.com") in found
+    assert [(m.name, m.value) for m in second.matches(message)] == found
+    assert [m.name for m in strict.matches(message)] == ["email"]  # no suffix allowed
