@@ -1,0 +1,141 @@
+"""Build the stores from the ``tracker_store:`` and ``lock_store:`` sections of endpoints.yml.
+
+The sections have Rasa's shape::
+
+    tracker_store:
+      type: SQL
+      dialect: postgresql      # or sqlite; alternatively url: <full SQLAlchemy URL>
+      url: db.internal         # the host, as in Rasa
+      port: 5432
+      db: destek
+      username: destek
+      password: ${DB_PASSWORD}
+      query: {sslmode: require}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import URL
+
+from bot.errors import ConfigError
+from bot.store.base import LockStore, TrackerStore
+from bot.store.memory import DEFAULT_LOCK_TIMEOUT, InMemoryLockStore, InMemoryTrackerStore
+from bot.store.sql import SQLTrackerStore
+
+__all__ = [
+    "DEFAULT_SQLITE_DB",
+    "lock_store_from_endpoint",
+    "sql_url_from_endpoint",
+    "tracker_store_from_endpoint",
+]
+
+DEFAULT_SQLITE_DB = "destek.db"
+_SQL_TYPES = ("sql",)
+_MEMORY_TYPES = ("in_memory", "memory")
+_DIALECTS = {
+    "sqlite": "sqlite",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+}
+
+
+def tracker_store_from_endpoint(options: Mapping[str, Any] | None) -> TrackerStore:
+    """The tracker store a ``tracker_store:`` section asks for; SQLite at destek.db without one.
+
+    Raises:
+        ConfigError: the type is unknown or the connection keys are malformed.
+    """
+    if not options:
+        return SQLTrackerStore(f"sqlite:///{DEFAULT_SQLITE_DB}")
+    store_type = _store_type(options, "tracker_store", default="sql")
+    if store_type in _MEMORY_TYPES:
+        return InMemoryTrackerStore()
+    if store_type in _SQL_TYPES:
+        return SQLTrackerStore(sql_url_from_endpoint(options))
+    raise ConfigError(
+        f"endpoints.yml: unknown tracker_store type {options['type']!r} "
+        f"(known: {', '.join(_SQL_TYPES + _MEMORY_TYPES)})"
+    )
+
+
+def sql_url_from_endpoint(options: Mapping[str, Any]) -> str:
+    """The SQLAlchemy URL of a ``type: sql`` section: its full ``url``, or one built from
+    Rasa's keys ``dialect``, ``url`` (the host), ``port``, ``db``, ``username``,
+    ``password`` and ``query``.
+    """
+    url = _optional_str(options, "url")
+    if url is not None and "://" in url:
+        return url
+    dialect = (_optional_str(options, "dialect") or "sqlite").lower()
+    if dialect not in _DIALECTS:
+        raise ConfigError(
+            f"endpoints.yml: unsupported tracker_store dialect {dialect!r} "
+            f"(supported: sqlite, postgresql)"
+        )
+    query = options.get("query") or {}
+    if not isinstance(query, Mapping):
+        raise ConfigError("endpoints.yml: tracker_store.query must be a mapping")
+    built = URL.create(
+        _DIALECTS[dialect],
+        username=_optional_str(options, "username"),
+        password=_optional_str(options, "password"),
+        host=url,
+        port=_optional_port(options),
+        database=_optional_str(options, "db")
+        or (DEFAULT_SQLITE_DB if dialect == "sqlite" else None),
+        query={str(key): str(value) for key, value in query.items()},
+    )
+    return built.render_as_string(hide_password=False)
+
+
+def lock_store_from_endpoint(options: Mapping[str, Any] | None) -> LockStore:
+    """The lock store a ``lock_store:`` section asks for; in memory without one.
+
+    ``timeout`` (seconds, default 60) bounds the wait for a conversation's lock.
+
+    Raises:
+        ConfigError: the type is unknown, or Redis, which is not supported yet.
+    """
+    if not options:
+        return InMemoryLockStore()
+    store_type = _store_type(options, "lock_store", default="in_memory")
+    if store_type == "redis":
+        raise ConfigError("endpoints.yml: lock_store type 'redis' is not supported yet")
+    if store_type not in _MEMORY_TYPES:
+        raise ConfigError(
+            f"endpoints.yml: unknown lock_store type {options['type']!r} "
+            f"(known: {', '.join(_MEMORY_TYPES)})"
+        )
+    timeout = options.get("timeout", DEFAULT_LOCK_TIMEOUT)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigError("endpoints.yml: lock_store.timeout must be a positive number")
+    return InMemoryLockStore(timeout=float(timeout))
+
+
+def _store_type(options: Mapping[str, Any], section: str, default: str) -> str:
+    store_type = options.get("type", default)
+    if not isinstance(store_type, str):
+        raise ConfigError(f"endpoints.yml: {section}.type must be a string")
+    return store_type.strip().lower()
+
+
+def _optional_str(options: Mapping[str, Any], key: str) -> str | None:
+    value = options.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ConfigError(f"endpoints.yml: tracker_store.{key} must be a string")
+    return str(value)
+
+
+def _optional_port(options: Mapping[str, Any]) -> int | None:
+    port = options.get("port")
+    if port is None:
+        return None
+    try:
+        return int(port)
+    except (TypeError, ValueError):
+        raise ConfigError("endpoints.yml: tracker_store.port must be a number") from None

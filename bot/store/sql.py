@@ -1,0 +1,299 @@
+"""The tracker store on SQL: SQLite by default, PostgreSQL to share it between workers.
+
+Each event gets the next sequence number of its conversation; ``(sender_id, seq)`` is
+unique, so two workers appending at once cannot interleave: the loser of a race rolls
+back and retries on top of the winner's events. Blocking calls run in a worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import anyio
+import anyio.to_thread
+from alembic.util import CommandError
+from sqlalchemy import (
+    Column,
+    Engine,
+    Float,
+    Insert,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+
+from bot.errors import StoreError
+from bot.store.base import HANDOVER_STATUS_OPEN, HandoverRecord, encode_events
+from bot.store.sql_engine import WRITE_OPTION, build_engine, parse_url, upgrade_schema
+
+__all__ = ["SQLTrackerStore"]
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+MAX_CONFLICT_RETRIES = 100
+
+# The query side of the tables the migrations create (bot/store/migrations/versions/).
+metadata = MetaData()
+conversations_table = Table(
+    "conversations",
+    metadata,
+    Column("sender_id", String(255), primary_key=True),
+    Column("created", Float, nullable=False),
+    Column("latest_event_time", Float, nullable=False),
+)
+events_table = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sender_id", String(255), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("type_name", String(255), nullable=False),
+    Column("timestamp", Float, nullable=False),
+    Column("data", Text, nullable=False),
+)
+handovers_table = Table(
+    "handovers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sender_id", String(255), nullable=False),
+    Column("reason", String(255), nullable=False),
+    Column("skill", String(64), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+
+class SQLTrackerStore:
+    """A tracker store on SQLAlchemy; opens (and migrates) on first use or ``open()``.
+
+    Args:
+        url: a SQLAlchemy URL, ``sqlite:///destek.db`` or ``postgresql+psycopg://...``.
+        retries: how often an operation that lost its connection is tried again.
+        backoff: seconds before the first retry; doubled for each further one.
+        busy_timeout: seconds SQLite waits for another writer.
+        connect_timeout: seconds PostgreSQL waits for a connection.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        retries: int = 3,
+        backoff: float = 0.2,
+        busy_timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+    ) -> None:
+        self.url = parse_url(url)
+        self.retries = retries
+        self.backoff = backoff
+        self.busy_timeout = busy_timeout
+        self.connect_timeout = connect_timeout
+        self._engine: Engine | None = None
+        self._migrated = False
+        self._closed = False
+        self._open_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"SQLTrackerStore({self._safe_url!r})"
+
+    @property
+    def _safe_url(self) -> str:
+        return self.url.render_as_string(hide_password=True)
+
+    async def open(self) -> None:
+        """Connect and bring the schema to the newest revision; idempotent."""
+        await self._run("open", self._opened)
+
+    async def load(self, sender_id: str) -> list[dict[str, Any]]:
+        def load() -> list[str]:
+            query = select(events_table.c.data).where(events_table.c.sender_id == sender_id)
+            with self._opened().connect() as connection:
+                return list(connection.scalars(query.order_by(events_table.c.seq)))
+
+        return [json.loads(data) for data in await self._run("load", load)]
+
+    async def append(self, sender_id: str, events: Sequence[Mapping[str, Any]]) -> None:
+        encoded = encode_events(events)
+        if not encoded:
+            return
+        now = time.time()
+        rows = [
+            {
+                "type_name": event["event"],
+                "timestamp": _timestamp(event, now),
+                "data": data,
+            }
+            for event, data in zip(events, encoded, strict=True)
+        ]
+        await self._run("append", lambda: self._append(sender_id, rows, now))
+
+    def _append(self, sender_id: str, rows: list[dict[str, Any]], now: float) -> None:
+        engine = self._opened().execution_options(**{WRITE_OPTION: True})
+        upsert = self._upsert_conversation(sender_id, now, rows[-1]["timestamp"])
+        for _ in range(MAX_CONFLICT_RETRIES):
+            try:
+                with engine.begin() as connection:
+                    last = connection.scalar(
+                        select(func.max(events_table.c.seq)).where(
+                            events_table.c.sender_id == sender_id
+                        )
+                    )
+                    first = (last or 0) + 1
+                    numbered = [
+                        {**row, "sender_id": sender_id, "seq": first + offset}
+                        for offset, row in enumerate(rows)
+                    ]
+                    connection.execute(insert(events_table), numbered)
+                    connection.execute(upsert)
+                return
+            except IntegrityError:
+                logger.debug(
+                    "sequence conflict appending events", extra={"conversation_id": sender_id}
+                )
+        raise StoreError(
+            f"gave up appending events after {MAX_CONFLICT_RETRIES} conflicting writers"
+        )
+
+    def _upsert_conversation(self, sender_id: str, now: float, latest: float) -> Insert:
+        dialect = postgresql if self.url.get_backend_name() == "postgresql" else sqlite
+        statement = dialect.insert(conversations_table).values(
+            sender_id=sender_id, created=now, latest_event_time=latest
+        )
+        upsert: Insert = statement.on_conflict_do_update(
+            index_elements=[conversations_table.c.sender_id],
+            set_={"latest_event_time": statement.excluded.latest_event_time},
+        )
+        return upsert
+
+    async def record_handover(self, sender_id: str, record: Mapping[str, Any]) -> int:
+        validated = HandoverRecord.from_mapping(record)
+        row = {
+            "sender_id": sender_id,
+            "reason": validated.reason,
+            "skill": validated.skill,
+            "priority": validated.priority,
+            "summary": validated.summary,
+            "status": HANDOVER_STATUS_OPEN,
+            "created_at": validated.timestamp,
+        }
+
+        def record_handover() -> int:
+            with self._opened().execution_options(**{WRITE_OPTION: True}).begin() as connection:
+                statement = insert(handovers_table).values(row).returning(handovers_table.c.id)
+                return int(connection.execute(statement).scalar_one())
+
+        return await self._run("record_handover", record_handover)
+
+    async def handovers(
+        self, sender_id: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
+        query = select(handovers_table).order_by(handovers_table.c.created_at, handovers_table.c.id)
+        if sender_id is not None:
+            query = query.where(handovers_table.c.sender_id == sender_id)
+        if status is not None:
+            query = query.where(handovers_table.c.status == status)
+
+        def fetch() -> list[dict[str, Any]]:
+            with self._opened().connect() as connection:
+                return [dict(row) for row in connection.execute(query).mappings()]
+
+        return await self._run("handovers", fetch)
+
+    async def conversation_ids(self) -> list[str]:
+        query = select(conversations_table.c.sender_id).order_by(
+            conversations_table.c.created, conversations_table.c.sender_id
+        )
+
+        def fetch() -> list[str]:
+            with self._opened().connect() as connection:
+                return list(connection.scalars(query))
+
+        return await self._run("conversation_ids", fetch)
+
+    async def close(self) -> None:
+        def dispose() -> None:
+            with self._open_lock:
+                self._closed = True
+                if self._engine is not None:
+                    self._engine.dispose()
+                    self._engine = None
+
+        await anyio.to_thread.run_sync(dispose)
+
+    def _opened(self) -> Engine:
+        """The engine, built and migrated on first use; runs in a worker thread."""
+        with self._open_lock:
+            if self._closed:
+                raise StoreError("the tracker store is closed")
+            if self._engine is None:
+                self._engine = build_engine(
+                    self.url,
+                    busy_timeout=self.busy_timeout,
+                    connect_timeout=self.connect_timeout,
+                )
+            if not self._migrated:
+                upgrade_schema(self._engine)
+                self._migrated = True
+            return self._engine
+
+    async def _run(self, operation: str, call: Callable[[], T]) -> T:
+        """Run ``call`` in a thread, retrying lost connections; wrap database errors.
+
+        The StoreError is raised outside the ``except`` block, so it carries no driver
+        exception as its context (whose text may hold SQL parameters).
+        """
+        attempt = 0
+        while True:
+            try:
+                return await anyio.to_thread.run_sync(call)
+            except (OperationalError, InterfaceError) as exc:
+                cause, transient = exc.orig or exc, True
+            except DBAPIError as exc:
+                cause, transient = exc.orig or exc, exc.connection_invalidated
+            except (SQLAlchemyError, CommandError) as exc:
+                cause, transient = exc, False
+            attempt += 1
+            if not transient or attempt > self.retries:
+                raise StoreError(self._describe(operation, cause, attempt))
+            logger.warning(
+                "tracker store %s failed (%s), retrying", operation, type(cause).__name__
+            )
+            await anyio.sleep(self.backoff * 2 ** (attempt - 1))
+
+    def _describe(self, operation: str, cause: BaseException, attempts: int) -> str:
+        """A message naming the database without its password, nor the failed SQL."""
+        reason = (str(cause).strip().splitlines() or [""])[0]
+        if self.url.password:
+            reason = reason.replace(str(self.url.password), "***")
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        return (
+            f"tracker store {operation} failed on {self._safe_url}{tries}: "
+            f"{type(cause).__name__}: {reason}"
+        )
+
+
+def _timestamp(event: Mapping[str, Any], default: float) -> float:
+    timestamp = event.get("timestamp")
+    if isinstance(timestamp, int | float) and not isinstance(timestamp, bool):
+        return float(timestamp)
+    return default

@@ -1,0 +1,107 @@
+"""PostgreSQL going away and coming back: the store retries instead of failing."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import make_url
+
+from bot.store.sql import SQLTrackerStore
+
+pytestmark = pytest.mark.anyio
+
+EVENTS = [{"event": "user", "timestamp": 1.0, "text": "çekimim gelmedi"}]
+
+
+class TcpProxy:
+    """Forwards a loopback port to a server; ``cut()`` drops every connection and turns
+    new ones away until ``restore()``, like a database restarting."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.accepting = True
+        self.turned_away = asyncio.Event()
+        self._transports: list[asyncio.BaseTransport] = []
+
+    async def __aenter__(self) -> TcpProxy:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port: int = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._server.close()
+        self.cut()
+        await self._server.wait_closed()
+
+    def cut(self) -> None:
+        self.accepting = False
+        for transport in self._transports:
+            transport.abort()
+        self._transports.clear()
+
+    def restore(self) -> None:
+        self.accepting = True
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not self.accepting:
+            writer.transport.abort()
+            self.turned_away.set()
+            return
+        upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
+        self._transports += [writer.transport, upstream_writer.transport]
+        await asyncio.gather(
+            self._pipe(reader, upstream_writer),
+            self._pipe(upstream_reader, writer),
+            return_exceptions=True,
+        )
+
+    @staticmethod
+    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        finally:
+            writer.transport.abort()
+
+
+async def test_store_rides_out_a_database_restart(postgres_url: str) -> None:
+    url = make_url(postgres_url)
+    async with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
+        proxied = url.set(host="127.0.0.1", port=proxy.port)
+        store = SQLTrackerStore(
+            proxied.render_as_string(hide_password=False), retries=6, backoff=0.05
+        )
+        try:
+            await store.append("c", EVENTS)
+            proxy.cut()
+            loading = asyncio.create_task(store.load("c"))
+            await asyncio.wait_for(proxy.turned_away.wait(), timeout=10)
+            proxy.restore()
+            assert await asyncio.wait_for(loading, timeout=10) == EVENTS
+        finally:
+            await store.close()
+
+
+async def test_store_reconnects_after_the_server_ends_its_session(postgres_url: str) -> None:
+    application = f"destek_test_{secrets.token_hex(4)}"
+    store = SQLTrackerStore(f"{postgres_url}&application_name={application}", retries=0)
+    try:
+        await store.append("c", EVENTS)
+        terminated = terminate_sessions(postgres_url, application)
+        assert terminated >= 1
+        assert await store.load("c") == EVENTS  # pool_pre_ping replaced the dead connection
+    finally:
+        await store.close()
+
+
+def terminate_sessions(store_url: str, application: str) -> int:
+    libpq_url = make_url(store_url).set(drivername="postgresql", query={})
+    query = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s"
+    with psycopg.connect(libpq_url.render_as_string(hide_password=False)) as connection:
+        rows: list[Any] = connection.execute(query, (application,)).fetchall()
+    return len(rows)
