@@ -1,7 +1,8 @@
 """Trained model archives: ``models/NAME.tar.gz`` holding metadata and the pipelines.
 
 The archive holds ``metadata.json`` (Destek version, language, training time, the
-config used, the intents) and ``nlu.pkl``, the trained NLU pipeline. Archives are
+config used, the intents), ``nlu.pkl``, the trained NLU pipeline, and ``core.pkl``, the
+domain with the trained dialogue policies (absent from an NLU-only model). Archives are
 pickles: load only models you trained or trust, as with any Rasa model.
 """
 
@@ -18,12 +19,29 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
+from bot.dialogue.domain import Domain
+from bot.dialogue.policies import PolicyEnsemble
 from bot.errors import ModelError
 from bot.nlu.pipeline import Pipeline
 
-__all__ = ["TrainedModel", "load_model", "model_path_for", "resolve_model", "save_model"]
+__all__ = [
+    "CoreModel",
+    "TrainedModel",
+    "load_model",
+    "model_path_for",
+    "resolve_model",
+    "save_model",
+]
 
 FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CoreModel:
+    """The dialogue half of a model: the domain it was trained with and its policies."""
+
+    domain: Domain
+    policies: PolicyEnsemble
 
 
 @dataclass(slots=True)
@@ -31,6 +49,7 @@ class TrainedModel:
     """What a model archive holds, loaded."""
 
     nlu: Pipeline | None
+    core: CoreModel | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
 
@@ -61,6 +80,8 @@ def save_model(path: Path, model: TrainedModel) -> Path:
         _add(archive, "metadata.json", json.dumps(metadata, indent=2, ensure_ascii=False).encode())
         if model.nlu is not None:
             _add(archive, "nlu.pkl", pickle.dumps(model.nlu, protocol=pickle.HIGHEST_PROTOCOL))
+        if model.core is not None:
+            _add(archive, "core.pkl", pickle.dumps(model.core, protocol=pickle.HIGHEST_PROTOCOL))
     tmp.replace(path)  # readers never see a half-written archive
     model.metadata = metadata
     model.path = path
@@ -100,11 +121,12 @@ def load_model(path: Path) -> TrainedModel:
                     f"Destek reads format {FORMAT_VERSION}: retrain with 'bot train'"
                 )
             nlu = pickle.loads(_read(archive, "nlu.pkl")) if "nlu.pkl" in names else None
+            core = pickle.loads(_read(archive, "core.pkl")) if "core.pkl" in names else None
     except (tarfile.TarError, OSError, EOFError, json.JSONDecodeError) as exc:
         raise ModelError(f"cannot read model {path}: {exc}") from exc
     except (pickle.UnpicklingError, AttributeError, ImportError) as exc:
         raise ModelError(f"model {path} was saved by an incompatible version: retrain") from exc
-    return TrainedModel(nlu=nlu, metadata=metadata, path=path)
+    return TrainedModel(nlu=nlu, core=core, metadata=metadata, path=path)
 
 
 def _read(archive: tarfile.TarFile, name: str) -> bytes:

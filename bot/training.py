@@ -9,13 +9,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import ProjectConfig, read_config
+from bot.dialogue.domain import Domain, read_domain
+from bot.dialogue.policies import PolicyEnsemble, TrainingConversations
+from bot.dialogue.story_graph import rule_events, story_conversations
+from bot.dialogue.story_reader import StoryData, load_stories
 from bot.errors import DataError
-from bot.model_storage import TrainedModel, model_path_for, save_model
+from bot.model_storage import CoreModel, TrainedModel, model_path_for, save_model
 from bot.nlu.pipeline import ComponentSpec, Pipeline, ProgressCallback
 from bot.nlu.training_data import TrainingData
 from bot.nlu.yaml_reader import load_nlu
 
-__all__ = ["TrainResult", "load_training_data", "pipeline_from_config", "train_nlu"]
+__all__ = [
+    "TrainResult",
+    "load_training_data",
+    "pipeline_from_config",
+    "train",
+    "train_core",
+    "train_nlu",
+]
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +37,8 @@ class TrainResult:
     seconds: float
     examples: int
     intents: int
+    stories: int = 0
+    rules: int = 0
 
 
 def pipeline_from_config(config: ProjectConfig) -> Pipeline:
@@ -64,6 +77,71 @@ def train_nlu(
         "intents": pipeline.intents,
         "training_examples": len(data.examples),
     }
-    path = save_model(model_path_for(out_dir, fixed_model_name), TrainedModel(pipeline, metadata))
+    path = save_model(
+        model_path_for(out_dir, fixed_model_name), TrainedModel(pipeline, None, metadata)
+    )
     seconds = time.perf_counter() - started
     return TrainResult(path, seconds, len(data.examples), len(pipeline.intents))
+
+
+def train_core(
+    config: ProjectConfig,
+    domain: Domain,
+    stories: StoryData,
+    nlu_data: TrainingData | None = None,
+) -> CoreModel:
+    """Train config.yml's policies on the stories and rules; refuses data with errors."""
+    from bot.validation import validate_project
+
+    issues = validate_project(
+        domain, nlu_data or TrainingData(), stories.stories, stories.rules, config
+    )
+    errors = [i for i in issues if i.level == "error"]
+    for issue in issues:
+        if issue.level != "error":
+            log.warning("%s", issue)
+    if errors:
+        raise DataError("the stories, rules or domain have errors:\n" + "\n".join(map(str, errors)))
+    policies = PolicyEnsemble.from_config(config.policies)
+    conversations = TrainingConversations(
+        stories=story_conversations(stories.stories),
+        rules=stories.rules,
+        rule_conversations=[c for rule in stories.rules for c in rule_events(rule)],
+    )
+    policies.train(conversations, domain)
+    return CoreModel(domain, policies)
+
+
+def train(
+    config_path: Path,
+    domain_path: Path,
+    data_paths: Sequence[Path],
+    out_dir: Path,
+    fixed_model_name: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> TrainResult:
+    """Train NLU and dialogue together into one archive (``bot train``)."""
+    started = time.perf_counter()
+    config = read_config(config_path)
+    domain = read_domain(domain_path)
+    stories = load_stories(list(data_paths))
+    data = load_training_data(data_paths)
+    core = train_core(config, domain, stories, data)
+    pipeline = pipeline_from_config(config).train(data, progress)
+    metadata = {
+        "language": config.language or "tr",
+        "config_file": str(config_path),
+        "pipeline": [spec.name for spec in pipeline.specs],
+        "policies": core.policies.names,
+        "intents": pipeline.intents,
+        "training_examples": len(data.examples),
+        "stories": len(stories.stories),
+        "rules": len(stories.rules),
+    }
+    model = TrainedModel(pipeline, core, metadata)
+    path = save_model(model_path_for(out_dir, fixed_model_name), model)
+    seconds = time.perf_counter() - started
+    return TrainResult(
+        path, seconds, len(data.examples), len(pipeline.intents),
+        len(stories.stories), len(stories.rules),
+    )  # fmt: skip

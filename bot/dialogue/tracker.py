@@ -231,8 +231,11 @@ class Tracker:
         return cls._replayed(sender_id, tuple(events), slots or None)
 
 
-def applied_events(events: Sequence[Event]) -> list[Event]:
-    """The events that still count: Rasa's ``applied_events``."""
+def applied_events(events: Sequence[Event], *, fold_loops: bool = True) -> list[Event]:
+    """The events that still count: Rasa's ``applied_events``.
+
+    ``fold_loops=False`` keeps every run of a form, for matching rules turn by turn.
+    """
     loops = {e.name for e in events if isinstance(e, ActiveLoop) and e.name}
     applied: list[Event] = []
     for event in events:
@@ -244,7 +247,8 @@ def applied_events(events: Sequence[Event]) -> list[Event]:
             _undo_till(UserUttered, applied)
             _undo_till(ActionExecuted, applied)  # the action_listen before the message
         elif (
-            isinstance(event, ActionExecuted)
+            fold_loops
+            and isinstance(event, ActionExecuted)
             and event.name in loops
             and not _first_run_or_unhappy_path(event.name, applied)
         ):

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,8 +18,8 @@ from bot.dialogue.domain import Domain, read_domain
 from bot.dialogue.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from bot.dialogue.tracker import Tracker
 from bot.errors import ActionRejected, ActionServerError
+from tests.action_server import BOT, free_port, start_action_server, stop
 
-BOT = [sys.executable, "-m", "bot.cli"]
 VERSION = "3.6.0"
 ACTIONS = """\
 from rasa_sdk import Action
@@ -83,52 +80,17 @@ actions:
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_action_server(project: Path, package: str) -> tuple[subprocess.Popen[bytes], str]:
-    """``bot run actions`` in ``project``, polled on /health until it answers."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [*BOT, "run", "actions", "--actions", package, "-p", str(port), "-i", "127.0.0.1"],
-        cwd=project,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert server.poll() is None, server.stdout.read() if server.stdout else ""
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "the action server did not come up"
-        time.sleep(0.05)
-
-
-def _stop(server: subprocess.Popen[bytes]) -> str:
-    server.terminate()
-    output, _ = server.communicate(timeout=30)
-    return output.decode()
-
-
 @pytest.fixture(scope="module")
 def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The webhook URL of a real rasa_sdk action server serving the actions above."""
     project = tmp_path_factory.mktemp("project")
     (project / "destek_test_actions").mkdir()
     (project / "destek_test_actions" / "__init__.py").write_text(ACTIONS, encoding="utf-8")
-    server, base = _start_action_server(project, "destek_test_actions")
+    server, base = start_action_server(project, "destek_test_actions")
     try:
         yield f"{base}/webhook"
     finally:
-        _stop(server)
+        stop(server)
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +188,7 @@ async def test_malformed_events_are_dropped_with_a_problem(
 async def test_a_dead_port_fails_quickly(
     http: httpx.AsyncClient, tracker: Tracker, domain: Domain
 ) -> None:
-    url = f"http://127.0.0.1:{_free_port()}/webhook"
+    url = f"http://127.0.0.1:{free_port()}/webhook"
     started = time.monotonic()
     with pytest.raises(ActionServerError, match="cannot reach the action server") as caught:
         await ActionClient(url, http, timeout=5).run("action_check_deposit", tracker, domain, "x")
@@ -347,11 +309,11 @@ async def test_bad_responses_are_dropped_and_bot_events_kept(
 def test_bot_run_actions_serves_health_and_lists_actions(tmp_path: Path) -> None:
     (tmp_path / "actions").mkdir()
     (tmp_path / "actions" / "__init__.py").write_text(ACTIONS, encoding="utf-8")
-    server, base = _start_action_server(tmp_path, "actions")
+    server, base = start_action_server(tmp_path, "actions")
     try:
         listed = httpx.get(f"{base}/actions", timeout=5).json()
     finally:
-        output = _stop(server)
+        output = stop(server)
     assert {item["name"] for item in listed} == {
         "action_check_deposit",
         "action_reject_me",
@@ -363,7 +325,7 @@ def test_bot_run_actions_serves_health_and_lists_actions(tmp_path: Path) -> None
 
 def test_bot_run_actions_without_the_package_is_one_line(tmp_path: Path) -> None:
     result = subprocess.run(
-        [*BOT, "run", "actions", "--actions", "yok_boyle_paket", "-p", str(_free_port())],
+        [*BOT, "run", "actions", "--actions", "yok_boyle_paket", "-p", str(free_port())],
         cwd=tmp_path,
         capture_output=True,
         text=True,

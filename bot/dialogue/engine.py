@@ -1,0 +1,421 @@
+"""The dialogue engine: one player message in, the bot's messages out.
+
+:meth:`Engine.handle` runs one turn under the conversation's lock:
+
+1. load the conversation from the store and start a session if it has none or the last
+   one expired (never while a human holds the conversation);
+2. read the message: a button payload (``/intent{...}``) directly, anything else through
+   NLU; record it. While the conversation is with a human, stop here: the bot is silent;
+3. a signed player token in the metadata verifies the player (``verified``, ``player_id``);
+4. fill slots from the message (Rasa's ``action_extract_slots``);
+5. let the policies choose actions until one of them is ``action_listen``, running each:
+   responses, forms, built-ins and, over HTTP, custom actions. A custom action that
+   refuses (HTTP 400) lets the policies choose again; one that fails or times out gives
+   the player an apology and a human;
+6. persist the new events, then the handover record, and only then answer.
+
+Nothing the player said is lost: whatever goes wrong after the message is read, the
+message and what happened are stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bot.dialogue.action_client import ActionClient
+from bot.dialogue.builtin_actions import BUILTIN_ACTIONS, bot_uttered, run_builtin
+from bot.dialogue.dialogue_state import ACTION_LISTEN, ACTION_SESSION_START
+from bot.dialogue.domain import Domain
+from bot.dialogue.event_reader import parse_events
+from bot.dialogue.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    BotUttered,
+    Event,
+    FollowupAction,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from bot.dialogue.forms import run_form
+from bot.dialogue.handoff import HANDOFF_ACTION
+from bot.dialogue.handover_events import HandoverRequested
+from bot.dialogue.identity_token import verify_player_token
+from bot.dialogue.payload import parse_payload
+from bot.dialogue.policies import PolicyEnsemble, Prediction
+from bot.dialogue.responses import BotMessage, render_response
+from bot.dialogue.slot_filling import extract_slots
+from bot.dialogue.tracker import Tracker
+from bot.errors import ActionRejected, ActionServerError, IdentityError
+from bot.store.base import LockStore, TrackerStore
+
+__all__ = ["ACTION_FAILED_TEXT", "Engine", "EngineConfig", "Parser", "UserMessage"]
+
+log = logging.getLogger(__name__)
+
+Parser = Callable[[str], Awaitable[Mapping[str, Any]]]
+"""NLU: text → Rasa's parse data (``intent``, ``entities``, ``intent_ranking``)."""
+
+ACTION_FAILED_TEXT = (
+    "Üzgünüm, şu anda bu işlemi tamamlayamıyorum. Sizi bir müşteri temsilcimize "
+    "aktarıyorum; konuyu sizin için inceleyecek."
+)
+FALLBACK_INTENT = "nlu_fallback"
+TOKEN_KEYS = ("player_token", "playerToken")
+
+
+@dataclass(frozen=True, slots=True)
+class UserMessage:
+    """A player's message as a channel hands it over."""
+
+    text: str | None
+    sender_id: str
+    input_channel: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """``player_token_secret``: the HS256 secret of signed player tokens (None: ignore them).
+    ``protocol_version`` is the Rasa version sent to the action server."""
+
+    player_token_secret: str | None = None
+    max_actions_per_turn: int = 10
+    protocol_version: str = "3.6.21"
+    seed: int | None = None
+
+
+class _Turn:
+    """The conversation as it grows during one turn, and the events to persist."""
+
+    def __init__(self, tracker: Tracker) -> None:
+        self.tracker = tracker
+        self.new: list[Event] = []
+
+    def add(self, events: Sequence[Event]) -> list[Event]:
+        # Stamped as they are logged, so timestamps follow the order of the events.
+        now = max(time.time(), self.tracker.latest_event_time or 0.0)
+        events = [replace(event, timestamp=now) for event in events]
+        ready, problems = self.tracker.prepare_events(events)
+        for problem in problems:
+            log.warning("conversation %s: event dropped: %s", self.tracker.sender_id, problem)
+        self.tracker = self.tracker.with_events(ready)
+        self.new.extend(ready)
+        return ready
+
+
+class Engine:
+    def __init__(
+        self,
+        domain: Domain,
+        policies: PolicyEnsemble,
+        parse: Parser,
+        store: TrackerStore,
+        locks: LockStore,
+        action_client: ActionClient | None = None,
+        config: EngineConfig | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.domain = domain
+        self.policies = policies
+        self.parse = parse
+        self.store = store
+        self.locks = locks
+        self.action_client = action_client
+        self.config = config or EngineConfig()
+        self.clock = clock
+        self.rng = random.Random(self.config.seed)
+        self.intents = frozenset(domain.intent_names) | {FALLBACK_INTENT}
+
+    # ---- the conversation ---------------------------------------------------------------
+
+    async def tracker(self, sender_id: str) -> Tracker:
+        raw = await self.store.load(sender_id)
+        events, problems = parse_events(raw)
+        for problem in problems:
+            log.error("conversation %s: a stored event is unreadable: %s", sender_id, problem)
+        return Tracker.from_events(sender_id, events, self.domain)
+
+    async def handle(self, message: UserMessage) -> list[BotMessage]:
+        """Run one turn; returns the bot's messages (Rasa's REST channel shape)."""
+        async with self.locks.lock(message.sender_id):
+            turn = _Turn(await self.tracker(message.sender_id))
+            try:
+                await self._run_turn(turn, message)
+            finally:
+                await self._persist(turn)
+            return self._messages(turn)
+
+    async def _run_turn(self, turn: _Turn, message: UserMessage) -> None:
+        if self._session_due(turn.tracker):
+            turn.add(self._session_start(turn.tracker, message.metadata))
+        user = await self._read(message)
+        turn.add([user])
+        if turn.tracker.in_handover or turn.tracker.paused:
+            return  # a human has the conversation: record and stay silent
+        turn.add(self._identity(turn.tracker, message.metadata))
+        extraction = extract_slots(turn.tracker, self.domain, user)
+        for problem in extraction.problems:
+            log.info("conversation %s: %s", message.sender_id, problem)
+        turn.add(list(extraction.events))
+        try:
+            await self._act(turn, message.input_channel)
+        except Exception:  # the player gets an apology and a human, never silence
+            log.exception("conversation %s: the turn failed", message.sender_id)
+            turn.add([bot_uttered({"text": ACTION_FAILED_TEXT})])
+            turn.add(self._handover_after_failure(turn.tracker, "engine_error"))
+
+    # ---- session --------------------------------------------------------------------------
+
+    def _session_due(self, tracker: Tracker) -> bool:
+        if not tracker.events:
+            return True
+        if tracker.in_handover:
+            return False
+        minutes = self.domain.session_config.session_expiration_time
+        latest = tracker.latest_event_time
+        return bool(minutes and latest is not None and self.clock() - latest > minutes * 60)
+
+    def _session_start(self, tracker: Tracker, metadata: Mapping[str, Any]) -> list[Event]:
+        carried: list[Event] = []
+        if tracker.events and self.domain.session_config.carry_over_slots:
+            carried = [
+                SlotSet(name, value)
+                for name, value in tracker.slots.items()
+                if value is not None and value != self._initial(name)
+            ]
+        return [
+            ActionExecuted(ACTION_SESSION_START),
+            SessionStarted(),
+            *carried,
+            ActionExecuted(ACTION_LISTEN),
+        ]
+
+    def _initial(self, name: str) -> Any:
+        slot = self.domain.slots.get(name)
+        return None if slot is None else slot.initial_value
+
+    # ---- reading the message --------------------------------------------------------------
+
+    async def _read(self, message: UserMessage) -> UserUttered:
+        text = message.text or ""
+        parse_data = parse_payload(text, self.intents)
+        if parse_data is None and text.strip():
+            try:
+                parse_data = dict(await self.parse(text))
+            except Exception:
+                log.exception("NLU failed on a message of conversation %s", message.sender_id)
+        if parse_data is None:
+            parse_data = {
+                "text": text,
+                "intent": {"name": FALLBACK_INTENT, "confidence": 0.0},
+                "intent_ranking": [],
+                "entities": [],
+            }
+        return UserUttered(
+            text=text,
+            parse_data=parse_data,
+            input_channel=message.input_channel,
+            message_id=message.message_id,
+            metadata=dict(message.metadata),
+        )
+
+    def _identity(self, tracker: Tracker, metadata: Mapping[str, Any]) -> list[Event]:
+        secret = self.config.player_token_secret
+        token = _token(metadata)
+        if token is None or not secret:
+            return []
+        if "verified" not in self.domain.slots or "player_id" not in self.domain.slots:
+            return []
+        try:
+            player = verify_player_token(token, secret)
+        except IdentityError as exc:
+            log.warning("conversation %s: player token refused: %s", tracker.sender_id, exc)
+            return []
+        if (
+            tracker.get_slot("verified") is True
+            and str(tracker.get_slot("player_id")) == player.player_id
+        ):
+            return []
+        return [SlotSet("player_id", player.player_id), SlotSet("verified", True)]
+
+    # ---- choosing and running actions ----------------------------------------------------
+
+    def predict(self, tracker: Tracker, excluded: frozenset[str] = frozenset()) -> Prediction:
+        return self.policies.predict_for(tracker, self.domain, excluded)
+
+    async def _act(self, turn: _Turn, channel: str | None) -> None:
+        excluded: set[str] = set()
+        followup: str | None = None
+        for _ in range(self.config.max_actions_per_turn):
+            if followup is not None:
+                prediction = Prediction(followup, 1.0, "followup", 0)
+                followup = None
+            else:
+                prediction = self.predict(turn.tracker, frozenset(excluded))
+            name = prediction.action
+            if name == ACTION_LISTEN:
+                turn.add([ActionExecuted(ACTION_LISTEN, policy=prediction.policy,
+                                         confidence=prediction.confidence)])  # fmt: skip
+                return
+            try:
+                events = await self._execute(name, turn.tracker, channel)
+            except ActionRejected as rejection:
+                log.info(
+                    "conversation %s: %s refused to run: %s",
+                    turn.tracker.sender_id,
+                    name,
+                    rejection,
+                )
+                turn.add([ActionExecutionRejected(name, prediction.policy, prediction.confidence)])
+                excluded.add(name)
+                continue
+            excluded.clear()
+            turn.add(
+                [ActionExecuted(name, policy=prediction.policy, confidence=prediction.confidence)]
+            )
+            added = turn.add(events)
+            if turn.tracker.in_handover:
+                return  # the bot falls silent from here on
+            if any(isinstance(e, Restarted) for e in added):
+                turn.add(self._session_start(turn.tracker, {}))
+                return
+            followup = self._followup(added)
+        log.warning(
+            "conversation %s: stopped after %d actions in one turn",
+            turn.tracker.sender_id, self.config.max_actions_per_turn,
+        )  # fmt: skip
+        turn.add([ActionExecuted(ACTION_LISTEN)])
+
+    def _followup(self, events: Sequence[Event]) -> str | None:
+        names = [e.name for e in events if isinstance(e, FollowupAction)]
+        if not names:
+            return None
+        if not self.domain.knows_action(names[-1]) and names[-1] not in BUILTIN_ACTIONS:
+            log.warning("an action asked to follow up with unknown action %r; ignored", names[-1])
+            return None
+        return names[-1]
+
+    async def _execute(self, name: str, tracker: Tracker, channel: str | None) -> list[Event]:
+        """The events of action ``name``; ActionRejected if it refuses to run."""
+        if name in BUILTIN_ACTIONS:
+            return run_builtin(name, tracker, self.domain, self._renderer(channel))
+        if name in self.domain.forms:
+            form = self.domain.forms[name]
+            return await run_form(form, tracker, self.domain, self._runner(channel))
+        if name in self.domain.responses:
+            message = render_response(name, self.domain, tracker, channel=channel, rng=self.rng)
+            return [] if message is None else [bot_uttered(message, name)]
+        return await self._remote(name, tracker, channel)
+
+    def _renderer(self, channel: str | None) -> Callable[[str, Tracker], BotMessage | None]:
+        def render(name: str, tracker: Tracker) -> BotMessage | None:
+            return render_response(name, self.domain, tracker, channel=channel, rng=self.rng)
+
+        return render
+
+    def _runner(self, channel: str | None) -> Callable[[str, Tracker], Awaitable[list[Event]]]:
+        async def run(name: str, tracker: Tracker) -> list[Event]:
+            return await self._execute(name, tracker, channel)
+
+        return run
+
+    async def _remote(self, name: str, tracker: Tracker, channel: str | None) -> list[Event]:
+        if self.action_client is None:
+            log.error("action %r needs an action server, and endpoints.yml names none", name)
+            return self._failure(tracker, "action_failed")
+        try:
+            result = await self.action_client.run(
+                name, tracker, self.domain, self.config.protocol_version
+            )
+        except ActionRejected:
+            raise
+        except ActionServerError as exc:
+            log.error("conversation %s: action %r failed: %s", tracker.sender_id, name, exc)
+            return self._failure(tracker, "action_failed")
+        for problem in result.problems:
+            log.warning("action %r returned a malformed event, dropped: %s", name, problem)
+        messages = [self._remote_message(m, tracker, channel) for m in result.responses]
+        return [*(m for m in messages if m is not None), *result.events]
+
+    def _remote_message(
+        self, message: Mapping[str, Any], tracker: Tracker, channel: str | None
+    ) -> BotUttered | None:
+        template = message.get("response") or message.get("template")
+        if isinstance(template, str) and template:
+            extra = {k: v for k, v in message.items() if k not in ("response", "template")}
+            rendered = render_response(
+                template, self.domain, tracker, channel=channel, rng=self.rng, extra=extra
+            )
+            if rendered is None:
+                log.warning("an action asked for response %r, which the domain lacks", template)
+                return None
+            return bot_uttered(rendered, template)
+        return bot_uttered(message)
+
+    def _failure(self, tracker: Tracker, reason: str) -> list[Event]:
+        """An action could not run: apologise and hand over."""
+        events: list[Event] = [bot_uttered({"text": ACTION_FAILED_TEXT})]
+        if "handoff_reason" in self.domain.slots:
+            events.append(SlotSet("handoff_reason", reason))
+        return [*events, FollowupAction(HANDOFF_ACTION)]
+
+    def _handover_after_failure(self, tracker: Tracker, reason: str) -> list[Event]:
+        if tracker.in_handover:
+            return []
+        events: list[Event] = []
+        if "handoff_reason" in self.domain.slots:
+            events.append(SlotSet("handoff_reason", reason))
+        events.append(ActionExecuted(HANDOFF_ACTION, policy="engine"))
+        with_reason = tracker.with_events(tracker.prepare_events(events)[0])
+        return [*events, *run_builtin(HANDOFF_ACTION, with_reason, self.domain, lambda n, t: None)]
+
+    # ---- persisting and answering ---------------------------------------------------------
+
+    async def _persist(self, turn: _Turn) -> None:
+        if not turn.new:
+            return
+        sender_id = turn.tracker.sender_id
+        await self.store.append(sender_id, [event.as_dict() for event in turn.new])
+        for event in turn.new:
+            if isinstance(event, HandoverRequested):
+                record = {
+                    "reason": event.reason,
+                    "skill": event.skill,
+                    "priority": event.priority,
+                    "summary": event.summary,
+                    "timestamp": event.timestamp,
+                }
+                await self.store.record_handover(sender_id, record)
+
+    def _messages(self, turn: _Turn) -> list[BotMessage]:
+        out: list[BotMessage] = []
+        for event in turn.new:
+            if isinstance(event, BotUttered):
+                message: BotMessage = {"recipient_id": turn.tracker.sender_id}
+                if event.text is not None:
+                    message["text"] = event.text
+                for key, value in event.data.items():
+                    if value not in (None, [], {}):
+                        message[key] = value
+                out.append(message)
+        return out
+
+
+def _token(metadata: Mapping[str, Any]) -> str | None:
+    """The signed player token of a message's metadata (also inside rasa-webchat's
+    ``customData``)."""
+    for source in (metadata, metadata.get("customData")):
+        if isinstance(source, Mapping):
+            for key in TOKEN_KEYS:
+                value = source.get(key)
+                if isinstance(value, str) and value:
+                    return value
+    return None
