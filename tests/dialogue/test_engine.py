@@ -135,7 +135,9 @@ async def test_a_rule_answers_with_the_response_its_slots_and_buttons(engine: En
         {
             "recipient_id": "p1",
             "text": "Merhaba oyuncu!",
-            "buttons": [{"title": "Yatırım", "payload": '/deposit_missing{"payment_method": "papara"}'}],
+            "buttons": [
+                {"title": "Yatırım", "payload": '/deposit_missing{"payment_method": "papara"}'}
+            ],
         }
     ]
     tracker = await engine.tracker("p1")
@@ -146,7 +148,9 @@ async def test_a_rule_answers_with_the_response_its_slots_and_buttons(engine: En
 
 @pytest.mark.anyio
 async def test_a_conditional_and_a_channel_variation_are_preferred(engine: Engine) -> None:
-    assert await say(engine, "teşekkürler", input_channel="telegram") == ["Telegram'dan rica ederim."]
+    assert await say(engine, "teşekkürler", input_channel="telegram") == [
+        "Telegram'dan rica ederim."
+    ]
     assert await say(engine, "teşekkürler", "p2", input_channel="rest") == ["Rica ederim."]
 
 

@@ -5,9 +5,11 @@ actions, holding only what the rule mentions (the intent, listed entities, slots
 ``slot_was_set`` and ``condition``, the active loop). A rule predicts its next action
 when its states so far match the end of the conversation, each rule state a subset of
 the conversation's. The most specific match wins: more features in the latest state,
-then in the one before, and so on; then the rule that comes first. ``conversation_start`` rules match only from
-the start of a session; a rule predicts ``action_listen`` after its last action unless
-``wait_for_user_input: false``.
+then in the one before, and so on; then the rule that comes first. ``conversation_start``
+rules match only from the start of a session; a rule predicts ``action_listen`` after its
+last action unless ``wait_for_user_input: false``, and that implicit listen gives way to
+any rule that names an action. A rule that begins with ``slot_was_set`` or
+``active_loop`` applies whenever the conversation is in that state.
 
 Before the rules, as in Rasa, come the default intents (``/restart``, ``/back``,
 ``/session_start``) and an active form's happy path: while a form is active and has not
