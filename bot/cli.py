@@ -66,9 +66,23 @@ def cmd_train_nlu(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    # Until dialogue policies exist, "everything there is to train" is the NLU pipeline.
-    args.nlu = args.data
-    return cmd_train_nlu(args)
+    from bot.training import train
+
+    with progress_bar("training") as update:
+        result = train(
+            Path(args.config),
+            Path(args.domain),
+            [Path(p) for p in args.data],
+            Path(args.out),
+            args.fixed_model_name,
+            progress=update,
+        )
+    console.print(
+        f"[green]Trained[/] {result.intents} intents on {result.examples} examples and "
+        f"{result.stories} stories, {result.rules} rules in {result.seconds:.1f}s → "
+        f"[bold]{result.path}[/]"
+    )
+    return 0
 
 
 # -- test -----------------------------------------------------------------------------
@@ -92,7 +106,31 @@ def cmd_test_nlu(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_test_core(args: argparse.Namespace) -> int:
+    from bot.dialogue.story_test import run_story_tests
+
+    out_dir = Path(args.out)
+    report = run_story_tests(Path(args.model), [Path(p) for p in args.stories], out_dir)
+    out.print(report.summary())
+    out.print(f"Reports written to [bold]{out_dir}[/]")
+    return 1 if args.fail_on_prediction_errors and report.failed else 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """``bot test`` without a part: NLU, then the test stories."""
+    args.cross_validation = False
+    args.folds = 5
+    nlu = cmd_test_nlu(args)
+    return max(nlu, cmd_test_core(args))
+
+
 # -- shell ----------------------------------------------------------------------------
+def cmd_shell(args: argparse.Namespace) -> int:
+    from bot.dialogue_shell import run_shell
+
+    return run_shell(Path(args.model), Path(args.endpoints), out)
+
+
 def cmd_shell_nlu(args: argparse.Namespace) -> int:
     from bot.nlu_shell import run_nlu_shell
 
@@ -175,6 +213,18 @@ def _add_config(p: argparse.ArgumentParser) -> None:
     p.add_argument("-c", "--config", default="config.yml", help="pipeline and policies")
 
 
+def _add_core_test_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--stories", nargs="+", default=["data/tests/test_stories.yml"], help="test stories"
+    )
+    p.add_argument("--out", default="results", help="where the reports go")
+    p.add_argument(
+        "--fail-on-prediction-errors",
+        action="store_true",
+        help="exit 1 when a test story fails",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot", description="Destek: Turkish support bots with human handover."
@@ -198,8 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
     train_nlu.add_argument("--fixed-model-name")
     train_nlu.set_defaults(func=cmd_train_nlu)
 
-    test = verbs.add_parser("test", help="evaluate a model")
-    test_sub = test.add_subparsers(dest="part", metavar="PART", required=True)
+    test = verbs.add_parser("test", help="evaluate a model (NLU and test stories)")
+    _add_model(test)
+    _add_config(test)
+    _add_core_test_flags(test)
+    test.add_argument("--nlu", nargs="+", help="test data (default data/tests/nlu_heldout.yml)")
+    test.set_defaults(func=cmd_test)
+    test_sub = test.add_subparsers(dest="part", metavar="PART")
     test_nlu = test_sub.add_parser("nlu", help="intent and entity reports")
     _add_model(test_nlu)
     _add_config(test_nlu)
@@ -208,10 +263,17 @@ def build_parser() -> argparse.ArgumentParser:
     test_nlu.add_argument("--cross-validation", action="store_true")
     test_nlu.add_argument("-f", "--folds", type=int, default=5)
     test_nlu.set_defaults(func=cmd_test_nlu)
+    test_core = test_sub.add_parser("core", help="replay test stories, report the actions")
+    _add_model(test_core)
+    _add_core_test_flags(test_core)
+    test_core.set_defaults(func=cmd_test_core)
 
-    shell = verbs.add_parser("shell", help="talk to the model in the terminal")
+    shell = verbs.add_parser("shell", help="talk to the bot in the terminal")
     _add_model(shell)
-    shell.set_defaults(func=cmd_shell_nlu)
+    shell.add_argument(
+        "-e", "--endpoints", default="endpoints.yml", help="where the action server is"
+    )
+    shell.set_defaults(func=cmd_shell)
     shell_sub = shell.add_subparsers(dest="part", metavar="PART")
     shell_nlu = shell_sub.add_parser("nlu", help="see intent ranking and entities")
     _add_model(shell_nlu)

@@ -1,0 +1,406 @@
+"""``bot test core``: replay test stories against a trained model, as ``rasa test`` does.
+
+Each test story is replayed turn by turn. A user step with text goes through NLU; a
+predicted intent other than the story's fails the story, and the story's intent (with
+NLU's entities when the step names none) is what the conversation records. Slots are
+then filled from the message as the engine fills them. For each ``action:`` step the
+policies predict the next action and the prediction is compared; then the story's own
+events are applied, so one mistake does not derail the rest. Actions are never run.
+After the last action of a bot turn the policies must predict ``action_listen`` (not at
+the end of a story that hands over: the engine falls silent after ``action_handoff``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from bot.dialogue.dialogue_state import ACTION_LISTEN
+from bot.dialogue.domain import DEFAULT_INTENTS, Domain
+from bot.dialogue.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActiveLoop,
+    Event,
+    SlotSet,
+    UserUttered,
+)
+from bot.dialogue.handoff import HANDOFF_ACTION
+from bot.dialogue.policies import PolicyEnsemble
+from bot.dialogue.slot_filling import extract_slots
+from bot.dialogue.slot_values import tracker_slots
+from bot.dialogue.story_graph import ANY_VALUE, user_event
+from bot.dialogue.story_steps import (
+    ActionStep,
+    ActiveLoopStep,
+    BotStep,
+    CheckpointStep,
+    OrStep,
+    SlotStep,
+    Step,
+    Story,
+    UserStep,
+)
+from bot.dialogue.tracker import Tracker
+from bot.errors import DataError, ModelError
+
+__all__ = [
+    "BatchParser",
+    "CoreTestReport",
+    "Mistake",
+    "StoryResult",
+    "check_story_names",
+    "evaluate_stories",
+    "run_story_tests",
+    "write_reports",
+]
+
+BatchParser = Callable[[Sequence[str]], list[dict[str, Any]]]
+"""NLU over many texts at once: each text → Rasa's parse data."""
+
+MAX_PATHS = 20
+
+FAILED_STORIES = "failed_test_stories.yml"
+STORY_REPORT = "story_report.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Mistake:
+    """One wrong prediction: ``kind`` is ``intent`` or ``action``."""
+
+    kind: str
+    expected: str
+    predicted: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryResult:
+    """One straight version of a test story, replayed; ``yaml`` is it in Rasa's test
+    story format, with ``# predicted: X`` on the wrong steps."""
+
+    name: str
+    source: str
+    mistakes: tuple[Mistake, ...]
+    yaml: tuple[str, ...] = field(repr=False)
+
+    @property
+    def passed(self) -> bool:
+        return not self.mistakes
+
+
+@dataclass(frozen=True, slots=True)
+class CoreTestReport:
+    results: tuple[StoryResult, ...]
+    expected_actions: tuple[str, ...]
+    predicted_actions: tuple[str, ...]
+
+    @property
+    def failed(self) -> list[StoryResult]:
+        return [r for r in self.results if not r.passed]
+
+    @property
+    def story_accuracy(self) -> float:
+        return _share(len(self.results) - len(self.failed), len(self.results))
+
+    @property
+    def action_accuracy(self) -> float:
+        pairs = zip(self.expected_actions, self.predicted_actions, strict=True)
+        return _share(sum(e == p for e, p in pairs), len(self.expected_actions))
+
+    def report_dict(self) -> dict[str, Any]:
+        """scikit-learn's classification report per action, and the story accuracy."""
+        from sklearn.metrics import classification_report
+
+        report: dict[str, Any] = {}
+        if self.expected_actions:
+            report = classification_report(
+                list(self.expected_actions),
+                list(self.predicted_actions),
+                output_dict=True,
+                zero_division=0,
+            )
+        report["conversation_accuracy"] = {
+            "accuracy": self.story_accuracy,
+            "correct": len(self.results) - len(self.failed),
+            "total": len(self.results),
+        }
+        return report
+
+    def summary(self) -> Table:
+        table = Table(title="Test stories", show_header=False)
+        table.add_row("stories", str(len(self.results)))
+        table.add_row("story accuracy", f"{self.story_accuracy:.1%}")
+        table.add_row("actions predicted", str(len(self.expected_actions)))
+        table.add_row("action accuracy", f"{self.action_accuracy:.1%}")
+        for result in self.failed:
+            wrong = "; ".join(
+                f"{m.kind} {m.expected} → {m.predicted} ({m.source})" for m in result.mistakes
+            )
+            table.add_row(f"[red]failed[/] {result.name}", wrong)
+        return table
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 1.0
+
+
+# ---- checking the stories against the domain -------------------------------------------
+
+
+def check_story_names(stories: Sequence[Story], domain: Domain) -> None:
+    """A :class:`DataError` (``file:line``) for an intent, action or slot the domain lacks."""
+    for story in stories:
+        for step in _flat(story.steps):
+            unknown = _unknown_name(step, domain)
+            if unknown is not None:
+                raise DataError(f"{step.source}: {unknown}")
+
+
+def _unknown_name(step: Step, domain: Domain) -> str | None:
+    match step:
+        case UserStep(intent=str(intent)) if intent not in {*domain.intent_names, *DEFAULT_INTENTS}:
+            return f"unknown intent {intent!r}"
+        case ActionStep(name=name) if not domain.knows_action(name):
+            return f"unknown action {name!r}"
+        case SlotStep(slots=slots):
+            known = tracker_slots(domain)
+            missing = [s.name for s in slots if s.name not in known]
+            return f"unknown slot {missing[0]!r}" if missing else None
+        case ActiveLoopStep(name=str(loop)) if not domain.knows_action(loop):
+            return f"unknown form {loop!r}"
+    return None
+
+
+def _flat(steps: Sequence[Step]) -> Iterator[Step]:
+    for step in steps:
+        if isinstance(step, OrStep):
+            yield from step.options
+        else:
+            yield step
+
+
+def _paths(steps: Sequence[Step]) -> list[list[Step]]:
+    """Every straight version of a story, one alternative of each ``or:`` at a time;
+    checkpoints only name places in a test story and are passed over."""
+    paths: list[list[Step]] = [[]]
+    for step in steps:
+        if isinstance(step, CheckpointStep):
+            continue
+        if isinstance(step, OrStep):
+            paths = [[*p, option] for p in paths for option in step.options][:MAX_PATHS]
+        else:
+            paths = [[*p, step] for p in paths]
+    return paths
+
+
+# ---- replaying ---------------------------------------------------------------------------
+
+
+def evaluate_stories(
+    stories: Sequence[Story],
+    domain: Domain,
+    policies: PolicyEnsemble,
+    parse_batch: BatchParser | None = None,
+) -> CoreTestReport:
+    """Replay every test story; ``parse_batch`` None takes the stories' intents as NLU's."""
+    check_story_names(stories, domain)
+    texts = sorted(_texts(stories))
+    parses = dict(zip(texts, parse_batch(texts), strict=True)) if parse_batch and texts else {}
+    results: list[StoryResult] = []
+    expected: list[str] = []
+    predicted: list[str] = []
+    for story in stories:
+        for index, path in enumerate(_paths(story.steps)):
+            name = story.name if index == 0 else f"{story.name} ({index + 1})"
+            replay = _Replay(domain, policies, parses, name)
+            for step in path:
+                replay.step(step)
+            replay.end()
+            results.append(StoryResult(name, story.source, tuple(replay.mistakes), replay.yaml()))
+            expected.extend(replay.expected)
+            predicted.extend(replay.predicted)
+    return CoreTestReport(tuple(results), tuple(expected), tuple(predicted))
+
+
+def _texts(stories: Sequence[Story]) -> set[str]:
+    return {
+        step.text
+        for story in stories
+        for step in _flat(story.steps)
+        if isinstance(step, UserStep) and step.text
+    }
+
+
+class _Replay:
+    """One story path replayed on a growing tracker."""
+
+    def __init__(
+        self,
+        domain: Domain,
+        policies: PolicyEnsemble,
+        parses: Mapping[str, Mapping[str, Any]],
+        name: str,
+    ) -> None:
+        self.domain = domain
+        self.policies = policies
+        self.parses = parses
+        self.tracker = Tracker.from_events(name, [ActionExecuted(ACTION_LISTEN)], domain)
+        self.listening = True
+        self.mistakes: list[Mistake] = []
+        self.expected: list[str] = []
+        self.predicted: list[str] = []
+        self.lines: list[str] = [f"- story: {_quote(name)}", "  steps:"]
+        self.last_source = ""
+
+    def step(self, step: Step) -> None:
+        match step:
+            case UserStep():
+                if not self.listening:
+                    self._action(ACTION_LISTEN, step.source, write=False)
+                self._user(step)
+            case ActionStep():
+                self._action(step.name, step.source)
+            case BotStep():
+                self._add([ActionExecuted(None, action_text=step.text)])
+                self.lines.append(f"  - bot: {_quote(step.text)}")
+                self.listening = False
+            case SlotStep():
+                events = [
+                    SlotSet(s.name, ANY_VALUE if s.any_value else s.value) for s in step.slots
+                ]
+                self._add(events)
+                self.lines.append("  - slot_was_set:")
+                for s in step.slots:
+                    value = "" if s.any_value else f": {_quote(s.value)}"
+                    self.lines.append(f"    - {s.name}{value}")
+            case ActiveLoopStep():
+                self._add([ActiveLoop(step.name)])
+                self.lines.append(f"  - active_loop: {_quote(step.name)}")
+
+    def end(self) -> None:
+        """At the end the bot listens, unless it just handed over: then it falls silent."""
+        if not self.listening and self.tracker.latest_action_name != HANDOFF_ACTION:
+            self._action(ACTION_LISTEN, self.last_source, write=False)
+
+    def yaml(self) -> tuple[str, ...]:
+        return tuple(self.lines)
+
+    def _add(self, events: Sequence[Event]) -> None:
+        ready, _problems = self.tracker.prepare_events(events)  # "any value" may not coerce
+        self.tracker = self.tracker.with_events(ready)
+
+    def _user(self, step: UserStep) -> None:
+        event = user_event(step)
+        parse = self.parses.get(step.text or "")
+        comment = ""
+        if parse is not None:
+            found = (parse.get("intent") or {}).get("name")
+            if step.intent is not None and found != step.intent:
+                self.mistakes.append(Mistake("intent", step.intent, str(found), step.source))
+                comment = f"  # predicted: {found}"
+            entities = event.entities if step.entities else list(parse.get("entities") or [])
+            data = {
+                **parse,
+                "intent": {"name": step.intent or found, "confidence": 1.0},
+                "entities": entities,
+            }
+            event = UserUttered(text=step.text, parse_data=data, timestamp=0.0)
+        self.lines.extend(_user_lines(step, comment))
+        self._add([event])
+        self._add(list(extract_slots(self.tracker, self.domain, event).events))
+        self.listening = False
+        self.last_source = step.source
+
+    def _action(self, name: str, source: str, write: bool = True) -> None:
+        found = self.policies.predict_for(self.tracker, self.domain).action
+        loop = self.tracker.active_loop_name
+        if found == loop and name != loop:
+            # As in Rasa: the story says the form did not take this message, so emulate
+            # its refusal and let the policies choose again.
+            self._add([ActionExecutionRejected(loop)])
+            found = self.policies.predict_for(self.tracker, self.domain, frozenset({loop})).action
+        self.expected.append(name)
+        self.predicted.append(found)
+        comment = ""
+        if found != name:
+            self.mistakes.append(Mistake("action", name, found, source))
+            comment = f"  # predicted: {found}"
+        if write or comment:
+            self.lines.append(f"  - action: {name}{comment}")
+        self._add([ActionExecuted(name)])
+        self.listening = name == ACTION_LISTEN
+        self.last_source = source
+
+
+def _user_lines(step: UserStep, comment: str) -> list[str]:
+    if step.text:
+        lines = [f"  - user: {_quote(step.text)}"]
+        if step.intent is not None:
+            lines.append(f"    intent: {step.intent}{comment}")
+    else:
+        lines = [f"  - intent: {step.intent}"]
+    if step.entities:
+        lines.append("    entities:")
+        for entity in step.entities:
+            value = "" if entity.value is None else f": {_quote(entity.value)}"
+            lines.append(f"    - {entity.entity}{value}")
+    return lines
+
+
+def _quote(value: Any) -> str:
+    """A YAML scalar: JSON's quoting, which YAML reads the same way."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+# ---- the report files --------------------------------------------------------------------
+
+
+def write_reports(report: CoreTestReport, out_dir: Path) -> list[Path]:
+    """``story_report.json`` and ``failed_test_stories.yml`` in ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    story_report = out_dir / STORY_REPORT
+    story_report.write_text(
+        json.dumps(report.report_dict(), indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    lines = ['version: "3.1"']
+    if report.failed:
+        lines.append("stories:")
+        for result in report.failed:
+            lines.extend(result.yaml)
+    else:
+        lines.append("stories: []  # every test story passed")
+    failed = out_dir / FAILED_STORIES
+    failed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [story_report, failed]
+
+
+def run_story_tests(model_path: Path, story_paths: Sequence[Path], out_dir: Path) -> CoreTestReport:
+    """``bot test core``: the model's policies (and NLU) on the test stories of ``story_paths``."""
+    from bot.dialogue.story_reader import load_stories
+    from bot.model_storage import load_model
+    from bot.nlu.pipeline import parse_result
+
+    model = load_model(model_path)
+    if model.core is None:
+        raise ModelError(f"model {model.name} has no dialogue policies; train it with 'bot train'")
+    stories = load_stories(list(story_paths), skip_tests=False).stories
+    if not stories:
+        where = ", ".join(map(str, story_paths))
+        raise DataError(f"{where}: no test stories found")
+    nlu = model.nlu
+
+    def parse_batch(texts: Sequence[str]) -> list[dict[str, Any]]:
+        assert nlu is not None
+        return [parse_result(m) for m in nlu.parse_batch(texts)]
+
+    report = evaluate_stories(
+        stories, model.core.domain, model.core.policies, parse_batch if nlu else None
+    )
+    write_reports(report, out_dir)
+    return report
