@@ -34,6 +34,7 @@ __all__ = [
     "State",
     "action_states",
     "conversation_states",
+    "history",
     "influential",
     "slot_feature",
 ]
@@ -111,37 +112,35 @@ class _Builder:
         return frozenset(features)
 
 
-def action_states(events: Iterable[Event], domain: Domain) -> list[tuple[State, str]]:
-    """The state before each action of ``events`` (applied events of one session), and the
-    action. The session's opening ``action_listen`` (nothing to predict yet) is left out."""
-    builder = _Builder(domain)
-    out: list[tuple[State, str]] = []
-    for event in events:
-        if isinstance(event, ActionExecuted) and event.name not in UNPREDICTED:
-            if builder.prev is not None:
-                name = event.name or f"text:{event.action_text}"
-                out.append((builder.state(), name))
-        elif isinstance(event, ActionExecuted):
-            builder.prev = None  # the session starts over
-            continue
-        builder.apply(event)
-    return out
-
-
-def conversation_states(events: Iterable[Event], domain: Domain) -> list[State]:
-    """The states before each past action, then the state now: what a policy predicts from."""
+def history(events: Iterable[Event], domain: Domain) -> tuple[list[State], list[str]]:
+    """The state before each action of ``events`` (applied events of one session) and the
+    state now, with the actions taken from each but the last. The session's opening
+    ``action_listen`` (nothing to predict yet) is left out."""
     builder = _Builder(domain)
     states: list[State] = []
+    actions: list[str] = []
     for event in events:
         if isinstance(event, ActionExecuted) and event.name not in UNPREDICTED:
             if builder.prev is not None:
                 states.append(builder.state())
+                actions.append(event.name or f"text:{event.action_text}")
         elif isinstance(event, ActionExecuted):
-            builder.prev = None
+            builder.prev = None  # the session starts over
             continue
         builder.apply(event)
     states.append(builder.state())
-    return states
+    return states, actions
+
+
+def action_states(events: Iterable[Event], domain: Domain) -> list[tuple[State, str]]:
+    """The state before each action of ``events``, and the action: what policies learn."""
+    states, actions = history(events, domain)
+    return list(zip(states, actions, strict=False))
+
+
+def conversation_states(events: Iterable[Event], domain: Domain) -> list[State]:
+    """The states before each past action, then the state now: what a policy predicts from."""
+    return history(events, domain)[0]
 
 
 def influential(state: State, domain: Domain) -> State:

@@ -34,7 +34,7 @@ from bot.dialogue.policies.base import (
     policy_registry,
 )
 from bot.dialogue.slot_values import tracker_slots
-from bot.dialogue.states import State, action_states, conversation_states, slot_feature
+from bot.dialogue.states import history, slot_feature
 from bot.dialogue.story_graph import ANY_VALUE
 from bot.dialogue.story_steps import (
     ActionStep,
@@ -83,11 +83,10 @@ def _mentions_loop(key: _RuleKey) -> bool:
     return any("loop" in state for state in key.states)
 
 
-def _matches(partial: Partial, state: State, taken: str | None) -> bool:
-    """``state`` holds what ``partial`` asks for. A form that ran from this state
-    (``taken``) counts as active in it: it may have started and ended in that one run,
-    when the player's message already gave every slot."""
-    present = dict(state)
+def _matches(partial: Partial, present: Mapping[str, str], taken: str | None) -> bool:
+    """The state ``present`` holds what ``partial`` asks for. A form that ran from this
+    state (``taken``) counts as active in it: it may have started and ended in that one
+    run, when the player's message already gave every slot."""
     for key, value in partial.items():
         if key == "loop" and value is not None and value == taken:
             continue
@@ -267,9 +266,9 @@ class RulePolicy(Policy):
     def _from_rules(self, context: PredictionContext) -> _RuleKey | None:
         # Rules are matched on every turn of a form, not on the folded history.
         events = applied_events(context.tracker.events, fold_loops=False)
-        pairs = action_states(events, context.domain)
-        states = [*(state for state, _ in pairs), *conversation_states(events, context.domain)[-1:]]
-        taken: list[str | None] = [*(action for _, action in pairs), None]
+        history_states, actions = history(events, context.domain)
+        states = [dict(state) for state in history_states]
+        taken: list[str | None] = [*actions, None]
         best: _RuleKey | None = None
         for key in self.keys:
             length = len(key.states)
