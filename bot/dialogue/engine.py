@@ -28,7 +28,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.dialogue.action_client import ActionClient
-from bot.dialogue.builtin_actions import BUILTIN_ACTIONS, bot_uttered, run_builtin
+from bot.dialogue.action_runner import ACTION_FAILED_TEXT, ActionRunner
+from bot.dialogue.builtin_actions import bot_uttered
 from bot.dialogue.dialogue_state import ACTION_LISTEN, ACTION_SESSION_START
 from bot.dialogue.domain import Domain
 from bot.dialogue.event_reader import parse_events
@@ -37,22 +38,20 @@ from bot.dialogue.events import (
     ActionExecutionRejected,
     BotUttered,
     Event,
-    FollowupAction,
     Restarted,
     SessionStarted,
     SlotSet,
     UserUttered,
 )
-from bot.dialogue.forms import run_form
-from bot.dialogue.handoff import HANDOFF_ACTION
+from bot.dialogue.handoff import immediate_handover
 from bot.dialogue.handover_events import HandoverRequested
-from bot.dialogue.identity_token import verify_player_token
+from bot.dialogue.identity_token import identity_events
 from bot.dialogue.payload import parse_payload
 from bot.dialogue.policies import PolicyEnsemble, Prediction
-from bot.dialogue.responses import BotMessage, render_response
+from bot.dialogue.responses import BotMessage
 from bot.dialogue.slot_filling import extract_slots
 from bot.dialogue.tracker import Tracker
-from bot.errors import ActionRejected, ActionServerError, IdentityError
+from bot.errors import ActionRejected
 from bot.store.base import LockStore, TrackerStore
 
 __all__ = ["ACTION_FAILED_TEXT", "Engine", "EngineConfig", "Parser", "UserMessage"]
@@ -62,12 +61,7 @@ log = logging.getLogger(__name__)
 Parser = Callable[[str], Awaitable[Mapping[str, Any]]]
 """NLU: text → Rasa's parse data (``intent``, ``entities``, ``intent_ranking``)."""
 
-ACTION_FAILED_TEXT = (
-    "Üzgünüm, şu anda bu işlemi tamamlayamıyorum. Sizi bir müşteri temsilcimize "
-    "aktarıyorum; konuyu sizin için inceleyecek."
-)
 FALLBACK_INTENT = "nlu_fallback"
-TOKEN_KEYS = ("player_token", "playerToken")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,10 +122,11 @@ class Engine:
         self.parse = parse
         self.store = store
         self.locks = locks
-        self.action_client = action_client
         self.config = config or EngineConfig()
         self.clock = clock
-        self.rng = random.Random(self.config.seed)
+        self.actions = ActionRunner(
+            domain, action_client, self.config.protocol_version, random.Random(self.config.seed)
+        )
         self.intents = frozenset(domain.intent_names) | {FALLBACK_INTENT}
 
     # ---- the conversation ---------------------------------------------------------------
@@ -160,7 +155,7 @@ class Engine:
         turn.add([user])
         if turn.tracker.in_handover or turn.tracker.paused:
             return  # a human has the conversation: record and stay silent
-        turn.add(self._identity(turn.tracker, message.metadata))
+        turn.add(identity_events(turn.tracker, message.metadata, self.config.player_token_secret))
         extraction = extract_slots(turn.tracker, self.domain, user)
         for problem in extraction.problems:
             log.info("conversation %s: %s", message.sender_id, problem)
@@ -170,7 +165,7 @@ class Engine:
         except Exception:  # the player gets an apology and a human, never silence
             log.exception("conversation %s: the turn failed", message.sender_id)
             turn.add([bot_uttered({"text": ACTION_FAILED_TEXT})])
-            turn.add(self._handover_after_failure(turn.tracker, "engine_error"))
+            turn.add(immediate_handover(turn.tracker, self.domain, "engine_error"))
 
     # ---- session --------------------------------------------------------------------------
 
@@ -227,25 +222,6 @@ class Engine:
             metadata=dict(message.metadata),
         )
 
-    def _identity(self, tracker: Tracker, metadata: Mapping[str, Any]) -> list[Event]:
-        secret = self.config.player_token_secret
-        token = _token(metadata)
-        if token is None or not secret:
-            return []
-        if "verified" not in self.domain.slots or "player_id" not in self.domain.slots:
-            return []
-        try:
-            player = verify_player_token(token, secret)
-        except IdentityError as exc:
-            log.warning("conversation %s: player token refused: %s", tracker.sender_id, exc)
-            return []
-        if (
-            tracker.get_slot("verified") is True
-            and str(tracker.get_slot("player_id")) == player.player_id
-        ):
-            return []
-        return [SlotSet("player_id", player.player_id), SlotSet("verified", True)]
-
     # ---- choosing and running actions ----------------------------------------------------
 
     def predict(self, tracker: Tracker, excluded: frozenset[str] = frozenset()) -> Prediction:
@@ -266,7 +242,7 @@ class Engine:
                                          confidence=prediction.confidence)])  # fmt: skip
                 return
             try:
-                events = await self._execute(name, turn.tracker, channel)
+                events = await self.actions.execute(name, turn.tracker, channel)
             except ActionRejected as rejection:
                 log.info(
                     "conversation %s: %s refused to run: %s",
@@ -287,95 +263,12 @@ class Engine:
             if any(isinstance(e, Restarted) for e in added):
                 turn.add(self._session_start(turn.tracker, {}))
                 return
-            followup = self._followup(added)
+            followup = self.actions.followup(added)
         log.warning(
             "conversation %s: stopped after %d actions in one turn",
             turn.tracker.sender_id, self.config.max_actions_per_turn,
         )  # fmt: skip
         turn.add([ActionExecuted(ACTION_LISTEN)])
-
-    def _followup(self, events: Sequence[Event]) -> str | None:
-        names = [e.name for e in events if isinstance(e, FollowupAction)]
-        if not names:
-            return None
-        if not self.domain.knows_action(names[-1]) and names[-1] not in BUILTIN_ACTIONS:
-            log.warning("an action asked to follow up with unknown action %r; ignored", names[-1])
-            return None
-        return names[-1]
-
-    async def _execute(self, name: str, tracker: Tracker, channel: str | None) -> list[Event]:
-        """The events of action ``name``; ActionRejected if it refuses to run."""
-        if name in BUILTIN_ACTIONS:
-            return run_builtin(name, tracker, self.domain, self._renderer(channel))
-        if name in self.domain.forms:
-            form = self.domain.forms[name]
-            return await run_form(form, tracker, self.domain, self._runner(channel))
-        if name in self.domain.responses:
-            message = render_response(name, self.domain, tracker, channel=channel, rng=self.rng)
-            return [] if message is None else [bot_uttered(message, name)]
-        return await self._remote(name, tracker, channel)
-
-    def _renderer(self, channel: str | None) -> Callable[[str, Tracker], BotMessage | None]:
-        def render(name: str, tracker: Tracker) -> BotMessage | None:
-            return render_response(name, self.domain, tracker, channel=channel, rng=self.rng)
-
-        return render
-
-    def _runner(self, channel: str | None) -> Callable[[str, Tracker], Awaitable[list[Event]]]:
-        async def run(name: str, tracker: Tracker) -> list[Event]:
-            return await self._execute(name, tracker, channel)
-
-        return run
-
-    async def _remote(self, name: str, tracker: Tracker, channel: str | None) -> list[Event]:
-        if self.action_client is None:
-            log.error("action %r needs an action server, and endpoints.yml names none", name)
-            return self._failure(tracker, "action_failed")
-        try:
-            result = await self.action_client.run(
-                name, tracker, self.domain, self.config.protocol_version
-            )
-        except ActionRejected:
-            raise
-        except ActionServerError as exc:
-            log.error("conversation %s: action %r failed: %s", tracker.sender_id, name, exc)
-            return self._failure(tracker, "action_failed")
-        for problem in result.problems:
-            log.warning("action %r returned a malformed event, dropped: %s", name, problem)
-        messages = [self._remote_message(m, tracker, channel) for m in result.responses]
-        return [*(m for m in messages if m is not None), *result.events]
-
-    def _remote_message(
-        self, message: Mapping[str, Any], tracker: Tracker, channel: str | None
-    ) -> BotUttered | None:
-        template = message.get("response") or message.get("template")
-        if isinstance(template, str) and template:
-            extra = {k: v for k, v in message.items() if k not in ("response", "template")}
-            rendered = render_response(
-                template, self.domain, tracker, channel=channel, rng=self.rng, extra=extra
-            )
-            if rendered is None:
-                log.warning("an action asked for response %r, which the domain lacks", template)
-                return None
-            return bot_uttered(rendered, template)
-        return bot_uttered(message)
-
-    def _failure(self, tracker: Tracker, reason: str) -> list[Event]:
-        """An action could not run: apologise and hand over."""
-        events: list[Event] = [bot_uttered({"text": ACTION_FAILED_TEXT})]
-        if "handoff_reason" in self.domain.slots:
-            events.append(SlotSet("handoff_reason", reason))
-        return [*events, FollowupAction(HANDOFF_ACTION)]
-
-    def _handover_after_failure(self, tracker: Tracker, reason: str) -> list[Event]:
-        if tracker.in_handover:
-            return []
-        events: list[Event] = []
-        if "handoff_reason" in self.domain.slots:
-            events.append(SlotSet("handoff_reason", reason))
-        events.append(ActionExecuted(HANDOFF_ACTION, policy="engine"))
-        with_reason = tracker.with_events(tracker.prepare_events(events)[0])
-        return [*events, *run_builtin(HANDOFF_ACTION, with_reason, self.domain, lambda n, t: None)]
 
     # ---- persisting and answering ---------------------------------------------------------
 
@@ -407,15 +300,3 @@ class Engine:
                         message[key] = value
                 out.append(message)
         return out
-
-
-def _token(metadata: Mapping[str, Any]) -> str | None:
-    """The signed player token of a message's metadata (also inside rasa-webchat's
-    ``customData``)."""
-    for source in (metadata, metadata.get("customData")):
-        if isinstance(source, Mapping):
-            for key in TOKEN_KEYS:
-                value = source.get(key)
-                if isinstance(value, str) and value:
-                    return value
-    return None

@@ -21,7 +21,7 @@ from bot.dialogue.handover_events import HandoverRequested
 from bot.dialogue.slot_values import REQUESTED_SLOT
 from bot.dialogue.tracker import Tracker
 
-__all__ = ["HANDOFF_ACTION", "handover_events", "summarise"]
+__all__ = ["HANDOFF_ACTION", "handover_events", "immediate_handover", "summarise"]
 
 HANDOFF_ACTION = "action_handoff"
 HANDOFF_SLOTS = ("handoff_reason", "handoff_skill", "handoff_note")
@@ -158,3 +158,15 @@ def unsure_twice(tracker: Tracker) -> bool:
         if isinstance(event, ActionExecuted) and event.name == ACTION_LISTEN and turns_back > 2:
             break
     return False
+
+
+def immediate_handover(tracker: Tracker, domain: Domain, reason: str) -> list[Event]:
+    """``action_handoff`` run at once, outside the policies (the turn itself failed)."""
+    if tracker.in_handover:
+        return []
+    events: list[Event] = []
+    if "handoff_reason" in domain.slots:
+        events.append(SlotSet("handoff_reason", reason))
+    events.append(ActionExecuted(HANDOFF_ACTION, policy="engine"))
+    with_reason = tracker.with_events(tracker.prepare_events(events)[0])
+    return [*events, *handover_events(with_reason, domain)]

@@ -7,15 +7,21 @@ verifies the player without a one-time code; anything else verifies nobody.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import jwt
 
+from bot.dialogue.events import Event, SlotSet
+from bot.dialogue.tracker import Tracker
 from bot.errors import IdentityError
 
-__all__ = ["VerifiedPlayer", "verify_player_token"]
+__all__ = ["VerifiedPlayer", "identity_events", "token_from_metadata", "verify_player_token"]
+
+log = logging.getLogger(__name__)
 
 ALGORITHM = "HS256"
 
@@ -67,3 +73,44 @@ def _expiry(value: Any) -> datetime:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise IdentityError("the player token's 'exp' is not a time")
     return datetime.fromtimestamp(float(value), UTC)
+
+
+TOKEN_KEYS = ("player_token", "playerToken")
+
+
+def token_from_metadata(metadata: Mapping[str, Any]) -> str | None:
+    """The signed player token of a message's metadata (also inside rasa-webchat's
+    ``customData``)."""
+    for source in (metadata, metadata.get("customData")):
+        if isinstance(source, Mapping):
+            for key in TOKEN_KEYS:
+                value = source.get(key)
+                if isinstance(value, str) and value:
+                    return value
+    return None
+
+
+def identity_events(
+    tracker: Tracker, metadata: Mapping[str, Any], secret: str | None
+) -> list[Event]:
+    """``player_id`` and ``verified`` from a valid token in the message's metadata.
+
+    Nothing when there is no token or no secret, when the domain lacks those slots, or
+    when the player is already verified as the same player. A refused token is logged
+    (without its content) and verifies nobody.
+    """
+    token = token_from_metadata(metadata)
+    slots = tracker.slot_definitions or {}
+    if token is None or not secret or "verified" not in slots or "player_id" not in slots:
+        return []
+    try:
+        player = verify_player_token(token, secret)
+    except IdentityError as exc:
+        log.warning("conversation %s: player token refused: %s", tracker.sender_id, exc)
+        return []
+    if (
+        tracker.get_slot("verified") is True
+        and str(tracker.get_slot("player_id")) == player.player_id
+    ):
+        return []
+    return [SlotSet("player_id", player.player_id), SlotSet("verified", True)]
