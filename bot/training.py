@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.config import ProjectConfig, read_config
 from bot.dialogue.domain import Domain, read_domain
@@ -58,6 +59,18 @@ def load_training_data(paths: Sequence[Path]) -> TrainingData:
     return data
 
 
+def _nlu_metadata(
+    config_path: Path, config: ProjectConfig, pipeline: Pipeline, data: TrainingData
+) -> dict[str, Any]:
+    return {
+        "language": config.language or "tr",
+        "config_file": str(config_path),
+        "pipeline": [spec.name for spec in pipeline.specs],
+        "intents": pipeline.intents,
+        "training_examples": len(data.examples),
+    }
+
+
 def train_nlu(
     config_path: Path,
     nlu_paths: Sequence[Path],
@@ -70,13 +83,7 @@ def train_nlu(
     config = read_config(config_path)
     data = load_training_data(nlu_paths)
     pipeline = pipeline_from_config(config).train(data, progress)
-    metadata = {
-        "language": config.language or "tr",
-        "config_file": str(config_path),
-        "pipeline": [spec.name for spec in pipeline.specs],
-        "intents": pipeline.intents,
-        "training_examples": len(data.examples),
-    }
+    metadata = _nlu_metadata(config_path, config, pipeline, data)
     path = save_model(
         model_path_for(out_dir, fixed_model_name), TrainedModel(pipeline, None, metadata)
     )
@@ -129,12 +136,8 @@ def train(
     core = train_core(config, domain, stories, data)
     pipeline = pipeline_from_config(config).train(data, progress)
     metadata = {
-        "language": config.language or "tr",
-        "config_file": str(config_path),
-        "pipeline": [spec.name for spec in pipeline.specs],
+        **_nlu_metadata(config_path, config, pipeline, data),
         "policies": core.policies.names,
-        "intents": pipeline.intents,
-        "training_examples": len(data.examples),
         "stories": len(stories.stories),
         "rules": len(stories.rules),
     }

@@ -23,6 +23,7 @@ from bot.dialogue.story_steps import (
     Step,
     Story,
     UserStep,
+    flat_steps,
 )
 from bot.nlu.training_data import TrainingData
 from bot.validation_codes import Level, level_of, render
@@ -104,14 +105,6 @@ def _check_domain(domain: Domain) -> Iterator[Issue]:
                 yield _issue("D203", form.source, form=form.name, slot=slot_name)
 
 
-def _flat_steps(steps: Iterable[Step]) -> Iterator[Step]:
-    for step in steps:
-        if isinstance(step, OrStep):
-            yield from step.options
-        else:
-            yield step
-
-
 class _StoryChecker:
     """Checks the steps of stories and rules against the domain, each problem once."""
 
@@ -130,7 +123,7 @@ class _StoryChecker:
 
     def check(self, kind: str, name: str, steps: Iterable[Step]) -> Iterator[Issue]:
         block = f"{kind} {name!r}"
-        for step in _flat_steps(steps):
+        for step in flat_steps(steps):
             src = step.source
             if isinstance(step, UserStep):
                 if step.intent and _base_intent(step.intent) not in self.intents:

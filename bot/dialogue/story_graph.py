@@ -9,7 +9,7 @@ without end, and a warning says when the cap cut it short.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +20,12 @@ from bot.dialogue.story_steps import (
     ActiveLoopStep,
     BotStep,
     CheckpointStep,
-    OrStep,
     Rule,
     SlotStep,
     Step,
     Story,
     UserStep,
+    linear_paths,
 )
 
 __all__ = ["ANY_VALUE", "rule_events", "step_events", "story_conversations", "user_event"]
@@ -80,18 +80,6 @@ def step_events(step: Step, listening: bool) -> list[Event]:
     return []
 
 
-def _linear(steps: Sequence[Step], limit: int) -> Iterator[list[Step]]:
-    """Every straight version of ``steps``, one alternative of each ``or`` at a time."""
-    paths: list[list[Step]] = [[]]
-    for step in steps:
-        if isinstance(step, OrStep):
-            paths = [[*p, option] for p in paths for option in step.options][:limit]
-        else:
-            for path in paths:
-                path.append(step)
-    yield from paths
-
-
 @dataclass(frozen=True, slots=True)
 class _Segment:
     name: str
@@ -114,7 +102,7 @@ def _segments(stories: Sequence[Story], limit: int) -> list[_Segment]:
             steps.pop()
         # a checkpoint in the middle only names a place; it joins nothing
         body = [s for s in steps if not isinstance(s, CheckpointStep)]
-        for path in _linear(body, limit):
+        for path in linear_paths(body, limit):
             out.append(_Segment(story.name, tuple(starts) or (START,), tuple(ends), tuple(path)))
     return out
 
@@ -176,8 +164,8 @@ def rule_events(rule: Rule, max_paths: int = 50) -> list[list[Event]]:
     with an action has no state before that action to learn from.
     """
     out = []
-    for condition in _linear(rule.condition, max_paths):
-        for steps in _linear(rule.steps, max_paths):
+    for condition in linear_paths(rule.condition, max_paths):
+        for steps in linear_paths(rule.steps, max_paths):
             events: list[Event] = []
             for step in condition:
                 events.extend(step_events(step, True))

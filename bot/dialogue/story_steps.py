@@ -6,6 +6,7 @@ for messages and left out of comparisons.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,8 @@ __all__ = [
     "StoryData",
     "StoryEntity",
     "UserStep",
+    "flat_steps",
+    "linear_paths",
 ]
 
 
@@ -127,3 +130,25 @@ class Rule:
 class StoryData:
     stories: tuple[Story, ...] = ()
     rules: tuple[Rule, ...] = ()
+
+
+def flat_steps(steps: Iterable[Step]) -> Iterator[Step]:
+    """Every step, the options of each ``or:`` in its place."""
+    for step in steps:
+        if isinstance(step, OrStep):
+            yield from step.options
+        else:
+            yield step
+
+
+def linear_paths(steps: Sequence[Step], limit: int) -> list[list[Step]]:
+    """Every straight version of ``steps``, one alternative of each ``or:`` at a time
+    (at most ``limit``)."""
+    paths: list[list[Step]] = [[]]
+    for step in steps:
+        if isinstance(step, OrStep):
+            paths = [[*p, option] for p in paths for option in step.options][:limit]
+        else:
+            for path in paths:
+                path.append(step)
+    return paths

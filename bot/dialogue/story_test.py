@@ -13,7 +13,7 @@ the end of a story that hands over: the engine falls silent after ``action_hando
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +37,12 @@ from bot.dialogue.story_steps import (
     ActiveLoopStep,
     BotStep,
     CheckpointStep,
-    OrStep,
     SlotStep,
     Step,
     Story,
     UserStep,
+    flat_steps,
+    linear_paths,
 )
 from bot.dialogue.story_test_report import CoreTestReport, Mistake, StoryResult, write_reports
 from bot.dialogue.tracker import Tracker
@@ -58,7 +59,7 @@ MAX_PATHS = 20
 def check_story_names(stories: Sequence[Story], domain: Domain) -> None:
     """A :class:`DataError` (``file:line``) for an intent, action or slot the domain lacks."""
     for story in stories:
-        for step in _flat(story.steps):
+        for step in flat_steps(story.steps):
             unknown = _unknown_name(step, domain)
             if unknown is not None:
                 raise DataError(f"{step.source}: {unknown}")
@@ -79,26 +80,10 @@ def _unknown_name(step: Step, domain: Domain) -> str | None:
     return None
 
 
-def _flat(steps: Sequence[Step]) -> Iterator[Step]:
-    for step in steps:
-        if isinstance(step, OrStep):
-            yield from step.options
-        else:
-            yield step
-
-
 def _paths(steps: Sequence[Step]) -> list[list[Step]]:
-    """Every straight version of a story, one alternative of each ``or:`` at a time;
-    checkpoints only name places in a test story and are passed over."""
-    paths: list[list[Step]] = [[]]
-    for step in steps:
-        if isinstance(step, CheckpointStep):
-            continue
-        if isinstance(step, OrStep):
-            paths = [[*p, option] for p in paths for option in step.options][:MAX_PATHS]
-        else:
-            paths = [[*p, step] for p in paths]
-    return paths
+    """Every straight version of a story; checkpoints only name places in a test story
+    and are passed over."""
+    return linear_paths([s for s in steps if not isinstance(s, CheckpointStep)], MAX_PATHS)
 
 
 # ---- replaying ---------------------------------------------------------------------------
@@ -134,7 +119,7 @@ def _texts(stories: Sequence[Story]) -> set[str]:
     return {
         step.text
         for story in stories
-        for step in _flat(story.steps)
+        for step in flat_steps(story.steps)
         if isinstance(step, UserStep) and step.text
     }
 

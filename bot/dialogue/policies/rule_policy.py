@@ -21,7 +21,7 @@ after the action that answered the interruption.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.dialogue.dialogue_state import ACTION_LISTEN
@@ -40,11 +40,11 @@ from bot.dialogue.story_steps import (
     ActionStep,
     ActiveLoopStep,
     BotStep,
-    OrStep,
     Rule,
     SlotStep,
     Step,
     UserStep,
+    linear_paths,
 )
 from bot.dialogue.tracker import applied_events
 
@@ -53,6 +53,7 @@ __all__ = ["RulePolicy"]
 log = logging.getLogger(__name__)
 
 Partial = Mapping[str, str | None]
+MAX_ALTERNATIVES = 50  # straight versions of one rule with or: steps
 DEFAULT_INTENT_ACTIONS = {
     "restart": "action_restart",
     "back": "action_back",
@@ -103,8 +104,8 @@ class _RuleReader:
 
     def keys(self, rule: Rule, order: int) -> list[_RuleKey]:
         keys: list[_RuleKey] = []
-        for condition in _alternatives(rule.condition):
-            for steps in _alternatives(rule.steps):
+        for condition in linear_paths(rule.condition, MAX_ALTERNATIVES):
+            for steps in linear_paths(rule.steps, MAX_ALTERNATIVES):
                 keys.extend(self._keys(rule, order, condition, steps))
         return keys
 
@@ -164,17 +165,6 @@ class _RuleReader:
                 partial[f"slot:{slot.name}"] = feature
         elif isinstance(step, ActiveLoopStep):
             partial["loop"] = step.name
-
-
-def _alternatives(steps: Sequence[Step], limit: int = 50) -> list[list[Step]]:
-    paths: list[list[Step]] = [[]]
-    for step in steps:
-        if isinstance(step, OrStep):
-            paths = [[*p, option] for p in paths for option in step.options][:limit]
-        else:
-            for path in paths:
-                path.append(step)
-    return paths
 
 
 @policy_registry.component(
