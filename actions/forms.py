@@ -2,7 +2,8 @@
 
 The form ``identity_form`` asks ``username`` (which may hold an e-mail or a phone number)
 and then ``otp_code``. A known ``player_id`` skips the first question; ``verified`` ends
-the form. On success the action saved in ``pending_action`` runs next; a lockout or a
+the form. On success the action saved in ``pending_action`` runs next (and clears the
+slot: until then the policies can see which action is waiting); a lockout or a
 backend failure ends the form and hands over.
 """
 
@@ -105,5 +106,5 @@ class ValidateIdentityForm(FormValidationAction):  # type: ignore[misc]  # untyp
             return [*events, SlotSet(REQUESTED_SLOT, None), FollowupAction("action_handoff")]
         pending = tracker.get_slot("pending_action")
         if slots.get("verified") and pending:
-            return [*events, SlotSet("pending_action", None), FollowupAction(pending)]
+            return [*events, FollowupAction(pending)]  # it clears pending_action when it runs
         return events

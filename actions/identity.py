@@ -142,7 +142,10 @@ class VerifiedAction(BackendAction, ABC):
         if player_id is None:
             dispatcher.utter_message(text=ASK_VERIFICATION)
             return [SlotSet("pending_action", self.name()), FollowupAction(IDENTITY_FORM)]
-        return await self.act_for(player_id, backend, dispatcher, tracker)
+        events = await self.act_for(player_id, backend, dispatcher, tracker)
+        if tracker.get_slot("pending_action") == self.name():
+            events = [SlotSet("pending_action", None), *events]  # no longer waiting
+        return events
 
     @abstractmethod
     async def act_for(
@@ -265,7 +268,7 @@ class ActionCheckOtp(BackendAction):
             return [*events, FollowupAction("action_send_otp")]
         pending = tracker.get_slot("pending_action")
         if slots.get("verified") and pending:
-            return [*events, SlotSet("pending_action", None), FollowupAction(pending)]
+            return [*events, FollowupAction(pending)]  # it clears pending_action when it runs
         return events
 
 

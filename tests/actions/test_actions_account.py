@@ -250,6 +250,18 @@ async def test_unverified_player_hears_nothing_sensitive(
 
 
 @pytest.mark.anyio
+async def test_the_pending_action_clears_pending_action_when_it_runs(
+    live: Backend, executor: ActionExecutor
+) -> None:
+    slots = {**VERIFIED, "player_id": 1001, "pending_action": "action_balance"}
+    out = await run_action(executor, "action_balance", slots)
+    assert "TL" in out.text
+    assert "pending_action" in out.slots and out.slots["pending_action"] is None
+    other = await run_action(executor, "action_kyc_status", slots)
+    assert "pending_action" not in other.slots  # another action leaves it waiting
+
+
+@pytest.mark.anyio
 async def test_verification_is_bound_to_the_player_id(
     live: Backend, executor: ActionExecutor
 ) -> None:
