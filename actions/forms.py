@@ -1,4 +1,9 @@
-"""``validate_identity_form``: ask who the player is, send a code, check it.
+"""Form validation: ``validate_identity_form`` asks who the player is, sends a code and
+checks it; ``validate_password_reset_form`` takes the user name, e-mail or phone.
+
+A message that is a sentence rather than an identifier, while a form asks for one
+("3 gündür giremiyorum, şikayetçiyim"), is refused: the form steps aside and the
+conversation answers what the player actually said.
 
 The form ``identity_form`` asks ``username`` (which may hold an e-mail or a phone number)
 and then ``otp_code``. A known ``player_id`` skips the first question; ``verified`` ends
@@ -16,6 +21,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.interfaces import ActionExecutionRejection
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError
@@ -25,11 +31,12 @@ from actions.identity import (
     check_code,
     field_for,
     is_verified,
+    plausible_identifier,
     send_code,
     slot_values,
 )
 
-__all__ = ["ValidateIdentityForm"]
+__all__ = ["ValidateIdentityForm", "ValidatePasswordResetForm"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +73,8 @@ class ValidateIdentityForm(FormValidationAction):  # type: ignore[misc]  # untyp
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
+        if not plausible_identifier(text):
+            raise ActionExecutionRejection(self.name(), "the message is not a user name")
         async with BackendClient.from_env() as backend:
             player_id = await backend.lookup_player(field_for("username", text), text)
             if player_id is None:
@@ -108,3 +117,15 @@ class ValidateIdentityForm(FormValidationAction):  # type: ignore[misc]  # untyp
         if slots.get("verified") and pending:
             return [*events, FollowupAction(pending)]  # it clears pending_action when it runs
         return events
+
+
+class ValidatePasswordResetForm(FormValidationAction):  # type: ignore[misc]  # untyped base
+    def name(self) -> str:
+        return "validate_password_reset_form"
+
+    async def validate_username(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not plausible_identifier(value):
+            raise ActionExecutionRejection(self.name(), "the message is not a user name")
+        return {"username": str(value).strip()}

@@ -37,6 +37,7 @@ __all__ = [
     "field_for",
     "hand_over",
     "istanbul",
+    "plausible_identifier",
     "resolve_player",
     "send_code",
     "slot_values",
@@ -316,6 +317,17 @@ def _locked_text(result: OtpResult) -> str:
         "Çok sayıda hatalı deneme yapıldığı için güvenliğiniz gereği doğrulama geçici olarak "
         f"kilitlendi.{when} Size yardımcı olması için sizi bir müşteri temsilcimize aktarıyorum."
     )
+
+
+def plausible_identifier(value: Any) -> bool:
+    """A user name, an e-mail address or a phone number, not a sentence: what a player
+    types when asked who they are. "3 gündür giremiyorum rezalet" is not one."""
+    text = str(value or "").strip()
+    if not text or len(text) > 254:
+        return False
+    if re.fullmatch(r"[+\d\s\-().]{10,20}", text):
+        return True
+    return len(text.split()) == 1
 
 
 def field_for(slot: str, value: str) -> str:

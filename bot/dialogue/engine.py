@@ -43,6 +43,7 @@ from bot.dialogue.events import (
     SlotSet,
     UserUttered,
 )
+from bot.dialogue.forms import refused_answer
 from bot.dialogue.handoff import immediate_handover
 from bot.dialogue.handover_events import HandoverRequested
 from bot.dialogue.identity_token import identity_events
@@ -251,6 +252,8 @@ class Engine:
                     rejection,
                 )
                 turn.add([ActionExecutionRejected(name, prediction.policy, prediction.confidence)])
+                if name in self.domain.forms:
+                    turn.add(refused_answer(turn.tracker))
                 excluded.add(name)
                 continue
             excluded.clear()

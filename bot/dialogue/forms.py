@@ -26,7 +26,7 @@ from bot.dialogue.slot_values import REQUESTED_SLOT
 from bot.dialogue.tracker import Tracker
 from bot.errors import ActionRejected
 
-__all__ = ["RunAction", "run_form"]
+__all__ = ["RunAction", "refused_answer", "run_form"]
 
 log = logging.getLogger(__name__)
 
@@ -143,3 +143,13 @@ async def run_form(
     else:
         push(await run_action(ask, current))
     return events
+
+
+def refused_answer(tracker: Tracker) -> list[Event]:
+    """After a form refused the player's message: empty the slot it was asking for again
+    if the message filled it. It was not an answer (a complaint typed where a user name
+    was expected), and the form must ask again rather than take it later."""
+    requested = tracker.get_slot(REQUESTED_SLOT)
+    if requested and any(e.name == requested for e in _filled_this_turn(tracker)):
+        return [SlotSet(str(requested), None)]
+    return []

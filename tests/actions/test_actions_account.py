@@ -22,7 +22,10 @@ SLOTS = (
 )  # fmt: skip
 DOMAIN: dict[str, Any] = {
     "slots": {name: {"type": "any", "mappings": [{"type": "custom"}]} for name in SLOTS},
-    "forms": {"identity_form": {"required_slots": ["username", "otp_code"]}},
+    "forms": {
+        "identity_form": {"required_slots": ["username", "otp_code"]},
+        "password_reset_form": {"required_slots": ["username"]},
+    },
     "responses": {},
     "actions": [],
 }

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.interfaces import ActionExecutionRejection
 
 from tests.actions import test_actions_account as harness
 from tests.actions.conftest import Backend
@@ -213,3 +214,27 @@ async def test_password_reset_backend_down(live: Backend, executor: ActionExecut
     assert out.text.startswith("Şu anda hesap bilgilerinize ulaşamıyorum")
     assert out.slots["handoff_skill"] == "technical"
     assert out.followup == "action_handoff"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("form", ["validate_identity_form", "validate_password_reset_form"])
+async def test_a_sentence_where_a_user_name_was_asked_is_refused(
+    live: Backend, executor: ActionExecutor, form: str
+) -> None:
+    """The form steps aside so the conversation can answer the complaint instead."""
+    sentence = "3 gündür hesabıma giremiyorum rezalet, şikayetçiyim"
+    with pytest.raises(ActionExecutionRejection):
+        await run_action(executor, form, {"requested_slot": "username"}, {"username": sentence})
+    assert live.outbox() == []  # no code went anywhere
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("identifier", ["kemal_koc", "zeynep.kaya@example.com", "0532 000 00 01"])
+async def test_password_reset_form_takes_a_user_name_an_email_or_a_phone(
+    live: Backend, executor: ActionExecutor, identifier: str
+) -> None:
+    out = await run_action(
+        executor, "validate_password_reset_form", {"requested_slot": "username"},
+        {"username": identifier},
+    )  # fmt: skip
+    assert out.slots["username"] == identifier

@@ -15,6 +15,7 @@ from bot.model_storage import CoreModel
 from bot.store.memory import InMemoryLockStore, InMemoryTrackerStore
 from bot.training import train_core
 
+TOKEN_SECRET = "gizli-anahtar-otuz-iki-bayttan-uzun-olmali"  # HS256 wants 32 bytes or more
 DOMAIN = """\
 version: "3.1"
 intents: [greet, thank, deposit_missing, balance, human_handoff, complaint, deposit_methods,
@@ -78,6 +79,7 @@ responses:
   utter_technical_handoff: [{text: "Teknik ekibe aktarıyorum."}]
   utter_default: [{text: "Anlayamadım."}]
 actions:
+  - validate_deposit_form
   - action_check_deposit
   - action_balance
   - action_reject_me
@@ -224,6 +226,6 @@ def make_engine(
         store or InMemoryTrackerStore(),
         InMemoryLockStore(),
         action_client=action_client,
-        config=config or EngineConfig(seed=1, player_token_secret="gizli-anahtar"),
+        config=config or EngineConfig(seed=1, player_token_secret=TOKEN_SECRET),
         **extra,
     )

@@ -20,12 +20,23 @@ from bot.dialogue.handover_events import HandoverRequested
 from bot.model_storage import CoreModel
 from bot.store.memory import InMemoryTrackerStore
 from tests.action_server import start_action_server, stop
-from tests.dialogue.engine_project import make_engine, train_project
+from tests.dialogue.engine_project import TOKEN_SECRET, make_engine, train_project
 
 ACTIONS = """\
 from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
+from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.interfaces import ActionExecutionRejection
+
+
+class ValidateDepositForm(FormValidationAction):
+    def name(self):
+        return "validate_deposit_form"
+
+    def validate_payment_method(self, value, dispatcher, tracker, domain):
+        if len(str(value).split()) > 3:
+            raise ActionExecutionRejection(self.name(), "not a payment method")
+        return {"payment_method": value}
 
 
 class ActionCheckDeposit(Action):
@@ -198,6 +209,18 @@ async def test_an_interruption_is_answered_then_the_form_asks_again(engine: Engi
 
 
 @pytest.mark.anyio
+async def test_a_refused_answer_is_not_kept_and_the_form_asks_again(engine: Engine) -> None:
+    await say(engine, "yatırımım gelmedi")
+    await say(engine, "500")
+    replies = await say(engine, "bu ne biçim bir site böyle ya")
+    assert replies[-1] == "Hangi yöntemle yatırdınız?"
+    tracker = await engine.tracker("p1")
+    assert tracker.get_slot("payment_method") is None
+    assert tracker.active_loop_name == "deposit_form"
+    assert await say(engine, "papara") == ["500 TL papara yatırımınızı buldum."]
+
+
+@pytest.mark.anyio
 async def test_asking_for_a_human_mid_form_ends_the_form_and_hands_over(engine: Engine) -> None:
     await say(engine, "yatırımım gelmedi")
     await say(engine, "500")
@@ -315,7 +338,7 @@ async def test_a_session_expires_after_silence_but_not_during_a_handover(core: C
     assert (await engine.tracker("p1")).in_handover
 
 
-def _token(player: str, secret: str = "gizli-anahtar", expires: float | None = None) -> str:
+def _token(player: str, secret: str = TOKEN_SECRET, expires: float | None = None) -> str:
     claims = {"sub": player, "exp": int(expires or time.time() + 600)}
     return jwt.encode(claims, secret, algorithm="HS256")
 
@@ -331,7 +354,11 @@ async def test_a_signed_player_token_verifies_the_player(engine: Engine) -> None
 @pytest.mark.anyio
 @pytest.mark.parametrize(
     "token",
-    [_token("1001", secret="başka-anahtar"), _token("1001", expires=time.time() - 3600), "bozuk"],
+    [
+        _token("1001", secret="baska-anahtar-otuz-iki-bayttan-da-uzun-olmali"),
+        _token("1001", expires=time.time() - 3600),
+        "bozuk",
+    ],
     ids=["wrong secret", "expired", "garbage"],
 )
 async def test_a_bad_token_verifies_nobody(engine: Engine, token: str) -> None:
