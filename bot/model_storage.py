@@ -49,9 +49,9 @@ class TrainedModel:
     """What a model archive holds, loaded."""
 
     nlu: Pipeline | None
-    core: CoreModel | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    core: CoreModel | None = None
 
     @property
     def name(self) -> str:

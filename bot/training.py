@@ -84,9 +84,7 @@ def train_nlu(
     data = load_training_data(nlu_paths)
     pipeline = pipeline_from_config(config).train(data, progress)
     metadata = _nlu_metadata(config_path, config, pipeline, data)
-    path = save_model(
-        model_path_for(out_dir, fixed_model_name), TrainedModel(pipeline, None, metadata)
-    )
+    path = save_model(model_path_for(out_dir, fixed_model_name), TrainedModel(pipeline, metadata))
     seconds = time.perf_counter() - started
     return TrainResult(path, seconds, len(data.examples), len(pipeline.intents))
 
@@ -141,7 +139,7 @@ def train(
         "stories": len(stories.stories),
         "rules": len(stories.rules),
     }
-    model = TrainedModel(pipeline, core, metadata)
+    model = TrainedModel(pipeline, metadata, core=core)
     path = save_model(model_path_for(out_dir, fixed_model_name), model)
     seconds = time.perf_counter() - started
     return TrainResult(

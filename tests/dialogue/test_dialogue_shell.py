@@ -31,7 +31,7 @@ def shell_model(project: Path, trained_light_pipeline: Pipeline) -> TrainedModel
     (project / "data" / "rules.yml").write_text(RULES, encoding="utf-8")
     domain = read_domain(project / "domain.yml")
     core = train_core(read_config(project / "config.yml"), domain, load_stories([project / "data"]))
-    model = TrainedModel(trained_light_pipeline, core)
+    model = TrainedModel(trained_light_pipeline, core=core)
     save_model(project / "models" / "m.tar.gz", model)
     return model
 

@@ -124,7 +124,7 @@ def model_project(project: Path, trained_light_pipeline: Pipeline) -> Path:
     (project / "data" / "tests").mkdir()
     domain = read_domain(project / "domain.yml")
     core = train_core(read_config(project / "config.yml"), domain, load_stories([project / "data"]))
-    save_model(project / "models" / "m.tar.gz", TrainedModel(trained_light_pipeline, core))
+    save_model(project / "models" / "m.tar.gz", TrainedModel(trained_light_pipeline, core=core))
     return project
 
 
@@ -291,7 +291,7 @@ def test_conversations_run_end_to_end(project: Path, trained_light_pipeline: Pip
     domain = read_domain(project / "domain.yml")
     config = read_config_text(project, CONFIG)
     core = train_core(config, domain, load_stories([project / "rules.yml"]))
-    model = TrainedModel(trained_light_pipeline, core)
+    model = TrainedModel(trained_light_pipeline, core=core)
     conversations = read_conversations(project / "conversations.yml")
     assert conversations[0].turns[0].login == "ahmet_yilmaz"
 
