@@ -21,3 +21,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     max_batch: int = 64
     log_level: str = "INFO"
+    endpoints: Path = Path("endpoints.yml")
+    credentials: Path = Path("credentials.yml")
+    # HS256 secret the website signs player tokens with; unset: tokens verify nobody.
+    player_token_secret: str | None = None

@@ -1,3 +1,1 @@
-"""Channel connectors: REST, web chat, Telegram, WhatsApp."""
-
-from __future__ import annotations
+"""Channel connectors: each turns one channel's messages into ``bot.channels.UserMessage``."""

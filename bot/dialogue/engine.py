@@ -24,9 +24,10 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.channels import BotMessage, UserMessage
 from bot.dialogue.action_client import ActionClient
 from bot.dialogue.action_runner import ACTION_FAILED_TEXT, ActionRunner
 from bot.dialogue.builtin_actions import bot_uttered
@@ -49,7 +50,6 @@ from bot.dialogue.handover_events import HandoverRequested
 from bot.dialogue.identity_token import identity_events
 from bot.dialogue.payload import parse_payload
 from bot.dialogue.policies import PolicyEnsemble, Prediction
-from bot.dialogue.responses import BotMessage
 from bot.dialogue.slot_filling import extract_slots
 from bot.dialogue.tracker import Tracker
 from bot.errors import ActionRejected
@@ -63,17 +63,6 @@ Parser = Callable[[str], Awaitable[Mapping[str, Any]]]
 """NLU: text → Rasa's parse data (``intent``, ``entities``, ``intent_ranking``)."""
 
 FALLBACK_INTENT = "nlu_fallback"
-
-
-@dataclass(frozen=True, slots=True)
-class UserMessage:
-    """A player's message as a channel hands it over."""
-
-    text: str | None
-    sender_id: str
-    input_channel: str | None = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-    message_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

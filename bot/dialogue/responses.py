@@ -15,13 +15,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from bot.channels import BotMessage
 from bot.dialogue.domain import Domain, ResponseVariation
 from bot.dialogue.tracker import Tracker
 
 __all__ = ["BotMessage", "interpolate", "render_response"]
 
-BotMessage = dict[str, Any]
-"""A message for the player: ``text``, ``buttons``, ``image``, ``custom``... (Rasa's keys)."""
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _MESSAGE_KEYS = ("text", "buttons", "image", "custom", "attachment", "quick_replies", "elements")

@@ -6,20 +6,26 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import __version__
+from bot.channels import MessageHandler
+from bot.config import read_credentials
+from bot.errors import ConfigError
 from bot.model_storage import TrainedModel, load_model
 from bot.nlu.message import Message
 from bot.server.api import public_router
 from bot.server.api import router as api_router
+from bot.server.conversations import ConversationService, service_of, tracker_router
 from bot.server.parse_batcher import ParseBatcher
 from bot.settings import Settings
+from connectors import rest
 
 __all__ = ["create_app"]
 
@@ -49,8 +55,11 @@ def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI
         app.state.model = loaded
         app.state.batcher = ParseBatcher(_parse_fn(loaded), settings.max_batch)
         await app.state.batcher.start(loaded.nlu.warm_up if loaded.nlu else None)
+        app.state.conversations = ConversationService.start(settings, loaded, app.state.batcher)
         log.info("model loaded", extra={"model": loaded.name})
         yield
+        if app.state.conversations is not None:
+            await app.state.conversations.stop()
         await app.state.batcher.stop()
 
     app = FastAPI(title="Destek", version=__version__, lifespan=lifespan)
@@ -58,6 +67,9 @@ def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI
     app.include_router(public_router)
     if settings.enable_api:
         app.include_router(api_router)
+        app.include_router(tracker_router)
+    for channel in _channels(settings.credentials):
+        app.include_router(CHANNEL_ROUTERS[channel](service_engine))
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Any:
@@ -112,3 +124,29 @@ def _parse_fn(model: TrainedModel) -> Callable[[Sequence[str]], list[Message]]:
     if model.nlu is None:
         return lambda texts: [Message(text=t) for t in texts]
     return model.nlu.parse_batch
+
+
+def service_engine(request: Request) -> MessageHandler | None:
+    service = service_of(request)
+    return None if service is None else service.engine
+
+
+CHANNEL_ROUTERS: dict[str, Callable[[Callable[[Request], MessageHandler | None]], APIRouter]] = {
+    rest.CHANNEL: rest.rest_router,
+}
+
+
+def _channels(path: Path) -> list[str]:
+    """The channels credentials.yml names (REST alone when there is no such file).
+
+    Raises:
+        ConfigError: a channel Destek does not have.
+    """
+    if not path.exists():
+        return [rest.CHANNEL]
+    names = list(read_credentials(path))
+    unknown = [n for n in names if n not in CHANNEL_ROUTERS]
+    if unknown:
+        known = ", ".join(sorted(CHANNEL_ROUTERS))
+        raise ConfigError(f"{path}: unknown channel {', '.join(unknown)}; known: {known}")
+    return names
