@@ -152,24 +152,41 @@ def cmd_data_validate(args: argparse.Namespace) -> int:
 
 # -- run ------------------------------------------------------------------------------
 def cmd_run(args: argparse.Namespace) -> int:
+    import contextlib
+
     import uvicorn
 
+    from bot.config import read_endpoints
     from bot.model_storage import load_model
     from bot.server import create_app
+    from bot.server.embedded import EmbeddedServices
     from bot.settings import Settings
 
     settings = Settings(
-        model=Path(args.model), host=args.interface, port=args.port, enable_api=args.enable_api
+        model=Path(args.model),
+        host=args.interface,
+        port=args.port,
+        enable_api=args.enable_api,
+        endpoints=Path(args.endpoints),
+        credentials=Path(args.credentials),
     )
     model = load_model(settings.model)  # fail fast, before the server starts
-    console.print(f"Loaded [bold]{model.name}[/]; serving on http://{args.interface}:{args.port}")
-    uvicorn.run(
-        create_app(settings, model),
-        host=settings.host,
-        port=settings.port,
-        log_level=args.log_level.lower(),
-        timeout_graceful_shutdown=10,
-    )
+    services: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
+    if not args.no_embedded_services and settings.endpoints.exists():
+        action = read_endpoints(settings.endpoints).action_endpoint
+        services = EmbeddedServices(action.url if action else None, Path.cwd())
+    app = create_app(settings, model)
+    with services:
+        console.print(
+            f"Loaded [bold]{model.name}[/]; serving on http://{args.interface}:{args.port}"
+        )
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level=args.log_level.lower(),
+            timeout_graceful_shutdown=10,
+        )
     return 0
 
 
@@ -294,6 +311,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--port", type=int, default=5005)
     run.add_argument("-i", "--interface", default="0.0.0.0")
     run.add_argument("--log-level", default="info")
+    run.add_argument("--endpoints", default="endpoints.yml", help="action server and stores")
+    run.add_argument("--credentials", default="credentials.yml", help="channels")
+    run.add_argument(
+        "--no-embedded-services",
+        action="store_true",
+        help="do not start the action server and mock backend when nothing serves them",
+    )
     run.set_defaults(func=cmd_run)
     run_sub = run.add_subparsers(dest="part", metavar="PART")
     actions = run_sub.add_parser("actions", help="start the custom action server (rasa_sdk)")
