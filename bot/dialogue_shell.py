@@ -23,6 +23,7 @@ from bot.dialogue.action_client import ActionClient
 from bot.dialogue.engine import Engine, UserMessage
 from bot.errors import ModelError
 from bot.model_storage import TrainedModel, load_model
+from bot.server.embedded import EmbeddedServices
 from bot.store.memory import InMemoryLockStore, InMemoryTrackerStore
 
 __all__ = ["ReadLine", "Write", "button_lines", "chat", "run_shell", "shell_engine"]
@@ -136,4 +137,6 @@ def run_shell(model_path: Path, endpoints_path: Path, console: Console) -> int:
             await chat(engine, read, console.print)
         return 0
 
-    return anyio.run(main)
+    # Like `bot run`, start the action server and mock backend when nothing serves them.
+    with EmbeddedServices(endpoint.url if endpoint else None, Path.cwd()):
+        return anyio.run(main)
