@@ -22,10 +22,8 @@ import contextlib
 import os
 import random
 import re
-import socket
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,10 +32,9 @@ from typing import Any
 
 import httpx
 import jwt
-import uvicorn
 
 from actions.backend import API_PREFIX, BackendConfig, SystemClock, create_app
-from bench.servers import ServerProcess, free_port
+from bench.servers import ServerProcess, ThreadServer, free_port
 from bot.dialogue.action_client import ActionClient
 from bot.dialogue.dialogue_state import ACTION_LISTEN, ACTION_SESSION_START
 from bot.dialogue.engine import Engine, EngineConfig, UserMessage
@@ -136,34 +133,6 @@ class Services:
     action_url: str  # the action server's webhook
 
 
-class _ThreadServer:
-    """uvicorn serving ``app`` on a free loopback port, in a daemon thread."""
-
-    def __init__(self, app: Any) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    @contextlib.contextmanager
-    def running(self) -> Iterator[str]:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:  # uvicorn has no start event: poll to a deadline
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the mock backend did not start")
-            time.sleep(0.01)
-        try:
-            yield self.url
-        finally:
-            self.server.should_exit = True
-            self.thread.join(timeout=10)
-
-
 @contextlib.contextmanager
 def conversation_services(actions_package: str = "actions") -> Iterator[Services]:
     """The mock backend (in this process) and the action server (a child process)."""
@@ -171,7 +140,7 @@ def conversation_services(actions_package: str = "actions") -> Iterator[Services
         config = BackendConfig(
             db_path=Path(work) / "backend.sqlite3", api_token=API_TOKEN, admin_token=ADMIN_TOKEN
         )
-        backend = _ThreadServer(create_app(config, SystemClock(), random.Random(7)))
+        backend = ThreadServer(create_app(config, SystemClock(), random.Random(7)))
         with backend.running() as backend_root:
             api = backend_root + API_PREFIX
             port = free_port()

@@ -8,15 +8,18 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
+import uvicorn
 
 from bench.loadgen import LoadResult, run_load
 
-__all__ = ["ServerProcess", "free_port", "rss_mb", "run_timed"]
+__all__ = ["ServerProcess", "ThreadServer", "free_port", "rss_mb", "run_timed"]
 
 
 def free_port() -> int:
@@ -116,3 +119,31 @@ class ServerProcess:
     def parse_load(self, texts: Sequence[str], clients: int) -> LoadResult:
         payloads = [{"text": t} for t in texts]
         return asyncio.run(run_load("127.0.0.1", self.port, "/model/parse", payloads, clients))
+
+
+class ThreadServer:
+    """uvicorn serving ``app`` on a free loopback port, in a daemon thread."""
+
+    def __init__(self, app: Any) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[str]:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:  # uvicorn has no start event: poll to a deadline
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the in-process server did not start")
+            time.sleep(0.01)
+        try:
+            yield self.url
+        finally:
+            self.server.should_exit = True
+            self.thread.join(timeout=10)
