@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -176,6 +177,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         action = read_endpoints(settings.endpoints).action_endpoint
         services = EmbeddedServices(action.url if action else None, Path.cwd())
     app = create_app(settings, model)
+    # uvicorn re-raises SIGTERM once it has shut down; turned into SystemExit here, it
+    # unwinds the `with` below, so the embedded services stop with the bot.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with services:
         console.print(
             f"Loaded [bold]{model.name}[/]; serving on http://{args.interface}:{args.port}"
@@ -188,6 +192,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             timeout_graceful_shutdown=10,
         )
     return 0
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def cmd_run_actions(args: argparse.Namespace) -> int:

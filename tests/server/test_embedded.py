@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from bot.errors import ConfigError
+from bot.model_storage import CoreModel, TrainedModel, save_model
+from bot.nlu.pipeline import Pipeline
 from bot.server.embedded import EmbeddedServices
-from tests.action_server import free_port
+from tests.action_server import BOT, free_port
+from tests.dialogue.engine_project import train_project
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -73,3 +79,37 @@ def test_a_taken_backend_port_is_a_clear_error(tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match="DESTEK_BACKEND_URL"), services:
             pass
     assert services.processes == []
+
+
+def test_bot_run_stops_its_services_on_sigterm(
+    tmp_path: Path, trained_light_pipeline: Pipeline
+) -> None:
+    """uvicorn re-raises SIGTERM after its shutdown; the children must not outlive it."""
+    save_model(tmp_path / "m.tar.gz", TrainedModel(trained_light_pipeline, core=_core(tmp_path)))
+    (tmp_path / "actions").mkdir()
+    (tmp_path / "actions" / "__init__.py").write_text("", encoding="utf-8")
+    port, actions_port = free_port(), free_port()
+    (tmp_path / "endpoints.yml").write_text(
+        f"action_endpoint:\n  url: http://localhost:{actions_port}/webhook\n", encoding="utf-8"
+    )
+    command = [*BOT, "run", "-m", "m.tar.gz", "-p", str(port), "-i", "127.0.0.1"]
+    bot = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not (_listening(port) and _listening(actions_port)):
+            assert bot.poll() is None, bot.stderr.read() if bot.stderr else ""
+            assert time.monotonic() < deadline, "bot run did not come up"
+            time.sleep(0.2)
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(timeout=30)
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+    deadline = time.monotonic() + 10
+    while _listening(actions_port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _listening(actions_port)
+
+
+def _core(root: Path) -> CoreModel:
+    return train_project(root / "project")
