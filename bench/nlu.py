@@ -159,6 +159,7 @@ def bench_destek(args: argparse.Namespace, work: Path, texts: list[str]) -> dict
                     "127.0.0.1",
                     "--log-level",
                     "warning",
+                    "--no-embedded-services",  # NLU only: no action server beside it
                 ],
                 port,
                 "/health",

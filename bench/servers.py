@@ -8,11 +8,12 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import uvicorn
@@ -80,31 +81,31 @@ class ServerProcess:
 
     @contextlib.contextmanager
     def running(self, timeout: float = 300) -> Iterator[ServerProcess]:
-        self.process = subprocess.Popen(
-            self.command,
-            env=self.env,
-            cwd=self.cwd,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            self._wait_ready(timeout)
-            yield self
-        finally:
-            self.process.send_signal(signal.SIGINT)
+        with tempfile.TemporaryFile() as log:  # its stderr, to say why it failed to start
+            self.process = subprocess.Popen(
+                self.command, env=self.env, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=log
+            )
             try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                self._wait_ready(timeout, log)
+                yield self
+            finally:
+                self.process.send_signal(signal.SIGINT)
+                try:
+                    self.process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
 
-    def _wait_ready(self, timeout: float) -> None:
+    def _wait_ready(self, timeout: float, log: IO[bytes]) -> None:
         deadline = time.monotonic() + timeout
         url = f"http://127.0.0.1:{self.port}{self.health_path}"
         while time.monotonic() < deadline:
             assert self.process is not None
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.command[0]} exited with {self.process.returncode}")
+                log.seek(0)
+                said = log.read().decode(errors="replace")[-2000:]
+                code = self.process.returncode
+                raise RuntimeError(f"{self.command[0]} exited with {code}:\n{said}")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(url, timeout=2).status_code == 200:
                     return
