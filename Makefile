@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 PORT ?= 5005
+# The web chat tests drive Debian's chromium; it is installed when missing.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: run test install install-test model lint bench clean
 
@@ -29,10 +32,14 @@ $(STAMP_RUN): pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 # torch first and pinned: the CPU build; an unpinned torch would pull a multi-GB GPU build.
-$(STAMP_TEST): pyproject.toml $(STAMP_RUN)
+$(STAMP_TEST): pyproject.toml $(STAMP_RUN) | $(CHROMIUM)
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
+
+$(CHROMIUM):
+	$(SUDO) apt-get install -y --no-install-recommends chromium \
+		|| ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 
 # Train the default model only when there is none yet.
 model: $(STAMP_RUN)

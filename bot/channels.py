@@ -1,26 +1,53 @@
 """The channel interface: what a connector hands the bot, and what it gets back.
 
 A connector (``connectors/``) turns a channel's webhook or socket message into a
-:class:`UserMessage` and gives it to a :class:`MessageHandler` (the dialogue engine);
-the handler answers with the bot's messages in Rasa's REST shape
-(``{"recipient_id", "text", "buttons", "image", "custom", ...}``).
+:class:`UserMessage` and gives it to the :class:`MessageHandler` (the bot); the handler
+answers with the bot's messages in Rasa's REST shape (``{"recipient_id", "text",
+"buttons", "image", "custom", ...}``) after the turn's events are stored.
+
+The server builds each channel named in credentials.yml through its registered
+:data:`ChannelFactory`, giving it a :class:`ChannelContext`; the channel adds its routes
+to the app in :meth:`InputChannel.install` and does its I/O between :meth:`start` and
+:meth:`stop` (setting a webhook, long polling, closing its HTTP client).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-__all__ = ["BotMessage", "MessageHandler", "UserMessage"]
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+__all__ = [
+    "BotMessage",
+    "ChannelContext",
+    "ChannelFactory",
+    "Fanout",
+    "InputChannel",
+    "MessageHandler",
+    "TranscriptEntry",
+    "UserMessage",
+]
 
 BotMessage = dict[str, Any]
 """A message for the player: ``text``, ``buttons``, ``image``, ``custom``... (Rasa's keys)."""
 
+TranscriptEntry = dict[str, Any]
+"""One line of a conversation's history: ``{"sender": "user" | "bot", "text", "timestamp",
+...}`` plus a bot message's ``buttons``, ``image``, ``custom``."""
+
 
 @dataclass(frozen=True, slots=True)
 class UserMessage:
-    """A player's message as a channel hands it over."""
+    """A player's message as a channel hands it over.
+
+    ``message_id`` is the channel's own id of the message (a Telegram ``update_id``, a
+    WhatsApp ``wamid``): a message whose id the conversation already holds is a retried
+    delivery, and the bot ignores it.
+    """
 
     text: str | None
     sender_id: str
@@ -31,5 +58,67 @@ class UserMessage:
 
 class MessageHandler(Protocol):
     async def handle(self, message: UserMessage) -> list[BotMessage]:
-        """Run one turn; the events are stored before this returns."""
+        """Run one turn; the events are stored before this returns. A retried delivery
+        (a ``message_id`` already seen) returns ``[]``."""
         ...
+
+    async def transcript(self, sender_id: str) -> list[TranscriptEntry]:
+        """The conversation's messages so far, oldest first (``[]`` for a new one)."""
+        ...
+
+
+class Fanout(Protocol):
+    """Publishes a conversation's live messages to every worker that has subscribers.
+
+    In one process it is in memory; with several workers it is Redis pub/sub, so a
+    message published by one worker reaches a websocket held by another. Messages are
+    JSON-able dicts; delivery is at most once and only to current subscribers (the
+    tracker store is the record).
+    """
+
+    async def publish(self, topic: str, message: Mapping[str, Any]) -> None: ...
+
+    def subscribe(self, topic: str) -> AbstractAsyncContextManager[AsyncIterator[dict[str, Any]]]:
+        """``async with fanout.subscribe(t) as messages: async for m in messages: ...``"""
+        ...
+
+    async def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelContext:
+    """What the server gives a channel.
+
+    ``options``: the channel's credentials.yml section, ``${VAR}``s already replaced.
+    ``handler``: returns the bot as it is now (a reloaded model swaps it), or None when
+    the model cannot chat (NLU only); call it for every message, never keep the result.
+    """
+
+    name: str
+    options: Mapping[str, Any]
+    handler: Callable[[], MessageHandler | None]
+    fanout: Fanout
+
+
+class InputChannel(Protocol):
+    """A channel connector as the server runs it."""
+
+    def install(self, app: FastAPI) -> None:
+        """Add the channel's routes (and any mounted ASGI app) to ``app``."""
+        ...
+
+    async def start(self) -> None:
+        """Begin I/O once the bot is loaded (set a webhook, start polling...)."""
+        ...
+
+    async def stop(self) -> None:
+        """Finish in-flight work and release clients; called once at shutdown."""
+        ...
+
+
+ChannelFactory = Callable[[ChannelContext], InputChannel]
+"""Builds a channel from its context.
+
+Raises:
+    ConfigError: a required option is missing or malformed (the message names it).
+"""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "environment"]
 
 
 class Settings(BaseSettings):
@@ -25,3 +26,8 @@ class Settings(BaseSettings):
     credentials: Path = Path("credentials.yml")
     # HS256 secret the website signs player tokens with; unset: tokens verify nobody.
     player_token_secret: str | None = None
+
+
+def environment() -> dict[str, str]:
+    """The process environment, for ``${VAR}`` in credentials.yml and endpoints.yml."""
+    return dict(os.environ)

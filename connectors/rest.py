@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.channels import BotMessage, MessageHandler, UserMessage
+from bot.channels import BotMessage, ChannelContext, MessageHandler, UserMessage
 
-__all__ = ["CHANNEL", "RestMessage", "rest_router"]
+__all__ = ["CHANNEL", "NO_DIALOGUE", "RestChannel", "RestMessage", "read_body", "rest_router"]
 
 CHANNEL = "rest"
 MAX_TEXT = 10_000
@@ -32,10 +32,35 @@ class RestMessage(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
     message_id: str | None = Field(default=None, max_length=256)
 
+    def user_message(self, channel: str) -> UserMessage:
+        return UserMessage(
+            text=self.message,
+            sender_id=self.sender,
+            input_channel=channel,
+            metadata=self.metadata,
+            message_id=self.message_id,
+        )
 
-def rest_router(handler: Callable[[Request], MessageHandler | None]) -> APIRouter:
-    """The REST channel's routes; ``handler`` finds the bot for a request (None: no bot
-    is loaded, which is a 503)."""
+
+class RestChannel:
+    """Rasa's REST channel. It has no options."""
+
+    def __init__(self, context: ChannelContext) -> None:
+        self.context = context
+
+    def install(self, app: FastAPI) -> None:
+        app.include_router(rest_router(self.context.handler))
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+
+def rest_router(handler: Callable[[], MessageHandler | None]) -> APIRouter:
+    """The REST channel's routes; ``handler`` gives the bot now (None: it cannot chat,
+    which is a 503)."""
     router = APIRouter()
 
     @router.get("/webhooks/rest/")
@@ -44,23 +69,19 @@ def rest_router(handler: Callable[[Request], MessageHandler | None]) -> APIRoute
 
     @router.post("/webhooks/rest/webhook")
     async def webhook(request: Request) -> list[BotMessage]:
-        # JSON whatever the Content-Type says, as Rasa reads it.
-        try:
-            body = RestMessage.model_validate_json(await request.body())
-        except ValidationError as exc:
-            raise RequestValidationError(exc.errors()) from exc
-        bot = handler(request)
+        body = await read_body(request)
+        bot = handler()
         if bot is None:
-            raise HTTPException(
-                503, "the model has no dialogue policies; train it with 'bot train'"
-            )
-        message = UserMessage(
-            text=body.message,
-            sender_id=body.sender,
-            input_channel=CHANNEL,
-            metadata=body.metadata,
-            message_id=body.message_id,
-        )
-        return await bot.handle(message)
+            raise HTTPException(503, NO_DIALOGUE)
+        return await bot.handle(body.user_message(CHANNEL))
 
     return router
+
+
+async def read_body(request: Request) -> RestMessage:
+    """The body as a :class:`RestMessage`; JSON whatever the Content-Type says, as Rasa
+    reads it. Raises a 400 naming the bad field."""
+    try:
+        return RestMessage.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc

@@ -132,6 +132,12 @@ class Engine:
         """Run one turn; returns the bot's messages (Rasa's REST channel shape)."""
         async with self.locks.lock(message.sender_id):
             turn = _Turn(await self.tracker(message.sender_id))
+            if _already_seen(turn.tracker, message.message_id):
+                log.info(
+                    "conversation %s: message %s was already handled; a retried delivery",
+                    message.sender_id, message.message_id,
+                )  # fmt: skip
+                return []
             try:
                 await self._run_turn(turn, message)
             finally:
@@ -292,3 +298,13 @@ class Engine:
                         message[key] = value
                 out.append(message)
         return out
+
+
+def _already_seen(tracker: Tracker, message_id: str | None) -> bool:
+    """Whether the conversation holds a message with this channel id (a redelivery)."""
+    if message_id is None:
+        return False
+    return any(
+        isinstance(event, UserUttered) and event.message_id == message_id
+        for event in reversed(tracker.events)
+    )

@@ -38,7 +38,7 @@ async def parse(request: Request) -> dict[str, Any]:
         body = ParseRequest.model_validate_json(await request.body())
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from exc
-    message = await request.app.state.batcher.parse(body.text)
+    message = await request.app.state.conversations.parse(body.text)
     result = parse_result(message)
     if body.message_id is not None:
         result["message_id"] = body.message_id
@@ -47,8 +47,8 @@ async def parse(request: Request) -> dict[str, Any]:
 
 @public_router.get("/health")
 async def health(request: Request) -> dict[str, Any]:
-    model = getattr(request.app.state, "model", None)
-    return {"status": "ok", "model_loaded": model is not None}
+    service = getattr(request.app.state, "conversations", None)
+    return {"status": "ok", "model_loaded": service is not None and service.loaded}
 
 
 @public_router.get("/version")
@@ -58,7 +58,7 @@ async def version() -> dict[str, str]:
 
 @router.get("/status")
 async def status(request: Request) -> dict[str, Any]:
-    model = request.app.state.model
+    model = request.app.state.conversations.runtime.model
     return {
         "model_file": model.name,
         "model_id": model.metadata.get("model_id", model.name),

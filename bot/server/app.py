@@ -1,31 +1,27 @@
-"""``create_app``: the FastAPI application and its lifespan (load model, start batcher)."""
+"""``create_app``: the FastAPI application and its lifespan (load the model, start the
+channels; stop them in reverse)."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import __version__
-from bot.channels import MessageHandler
-from bot.config import read_credentials
-from bot.errors import ConfigError
+from bot.channels import ChannelContext, InputChannel, MessageHandler
 from bot.model_storage import TrainedModel, load_model
-from bot.nlu.message import Message
 from bot.server.api import public_router
 from bot.server.api import router as api_router
-from bot.server.conversations import ConversationService, service_of, tracker_router
-from bot.server.parse_batcher import ParseBatcher
-from bot.settings import Settings
-from connectors import rest
+from bot.server.channel_registry import channel_factory, configured_channels
+from bot.server.conversations import ConversationService, tracker_router
+from bot.settings import Settings, environment
 
 __all__ = ["create_app"]
 
@@ -45,31 +41,40 @@ def _error(status: int, reason: str, message: str) -> JSONResponse:
 
 
 def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI:
-    """Build the app. ``model`` may be given ready (tests); otherwise it is loaded."""
+    """Build the app. ``model`` may be given ready (tests); otherwise it is loaded.
+
+    Raises:
+        ConfigError: credentials.yml or endpoints.yml names something Destek lacks.
+    """
+    conversations = ConversationService.from_settings(settings)
+    channels = _build_channels(settings, conversations)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loaded = model or load_model(settings.model)
         if loaded.nlu is None:
             log.warning("model %s has no NLU pipeline", loaded.name)
-        app.state.model = loaded
-        app.state.batcher = ParseBatcher(_parse_fn(loaded), settings.max_batch)
-        await app.state.batcher.start(loaded.nlu.warm_up if loaded.nlu else None)
-        app.state.conversations = ConversationService.start(settings, loaded, app.state.batcher)
-        log.info("model loaded", extra={"model": loaded.name})
-        yield
-        if app.state.conversations is not None:
-            await app.state.conversations.stop()
-        await app.state.batcher.stop()
+        await conversations.load(loaded)
+        started: list[InputChannel] = []
+        try:
+            for channel in channels:
+                await channel.start()
+                started.append(channel)
+            yield
+        finally:
+            for channel in reversed(started):
+                await channel.stop()
+            await conversations.stop()
 
     app = FastAPI(title="Destek", version=__version__, lifespan=lifespan)
     app.state.settings = settings
+    app.state.conversations = conversations
     app.include_router(public_router)
     if settings.enable_api:
         app.include_router(api_router)
         app.include_router(tracker_router)
-    for channel in _channels(settings.credentials):
-        app.include_router(CHANNEL_ROUTERS[channel](service_engine))
+    for channel in channels:
+        channel.install(app)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Any:
@@ -97,6 +102,16 @@ def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI
     return app
 
 
+def _build_channels(settings: Settings, service: ConversationService) -> list[InputChannel]:
+    def handler() -> MessageHandler | None:
+        return service if service.can_chat else None
+
+    return [
+        channel_factory(name)(ChannelContext(name, options, handler, service.fanout))
+        for name, options in configured_channels(settings.credentials, environment()).items()
+    ]
+
+
 def _describe(errors: Sequence[Any]) -> str:
     problems = []
     for err in errors:
@@ -118,35 +133,3 @@ def _reason(status: int) -> str:
         415: "UnsupportedMediaType",
         503: "ServiceUnavailable",
     }.get(status, "Error")
-
-
-def _parse_fn(model: TrainedModel) -> Callable[[Sequence[str]], list[Message]]:
-    if model.nlu is None:
-        return lambda texts: [Message(text=t) for t in texts]
-    return model.nlu.parse_batch
-
-
-def service_engine(request: Request) -> MessageHandler | None:
-    service = service_of(request)
-    return None if service is None else service.engine
-
-
-CHANNEL_ROUTERS: dict[str, Callable[[Callable[[Request], MessageHandler | None]], APIRouter]] = {
-    rest.CHANNEL: rest.rest_router,
-}
-
-
-def _channels(path: Path) -> list[str]:
-    """The channels credentials.yml names (REST alone when there is no such file).
-
-    Raises:
-        ConfigError: a channel Destek does not have.
-    """
-    if not path.exists():
-        return [rest.CHANNEL]
-    names = list(read_credentials(path))
-    unknown = [n for n in names if n not in CHANNEL_ROUTERS]
-    if unknown:
-        known = ", ".join(sorted(CHANNEL_ROUTERS))
-        raise ConfigError(f"{path}: unknown channel {', '.join(unknown)}; known: {known}")
-    return names

@@ -20,13 +20,16 @@ from typing import Any
 
 from sqlalchemy import URL
 
+from bot.channels import Fanout
 from bot.errors import ConfigError
 from bot.store.base import LockStore, TrackerStore
+from bot.store.fanout import InMemoryFanout
 from bot.store.memory import DEFAULT_LOCK_TIMEOUT, InMemoryLockStore, InMemoryTrackerStore
 from bot.store.sql import SQLTrackerStore
 
 __all__ = [
     "DEFAULT_SQLITE_DB",
+    "fanout_from_endpoint",
     "lock_store_from_endpoint",
     "sql_url_from_endpoint",
     "tracker_store_from_endpoint",
@@ -113,6 +116,25 @@ def lock_store_from_endpoint(options: Mapping[str, Any] | None) -> LockStore:
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise ConfigError("endpoints.yml: lock_store.timeout must be a positive number")
     return InMemoryLockStore(timeout=float(timeout))
+
+
+def fanout_from_endpoint(options: Mapping[str, Any] | None) -> Fanout:
+    """The event fan-out a ``fanout:`` section asks for; in process without one.
+
+    Raises:
+        ConfigError: the type is unknown, or Redis, which is not supported yet.
+    """
+    if not options:
+        return InMemoryFanout()
+    fanout_type = _store_type(options, "fanout", default="in_memory")
+    if fanout_type == "redis":
+        raise ConfigError("endpoints.yml: fanout type 'redis' is not supported yet")
+    if fanout_type not in _MEMORY_TYPES:
+        raise ConfigError(
+            f"endpoints.yml: unknown fanout type {options['type']!r} "
+            f"(known: {', '.join(_MEMORY_TYPES)})"
+        )
+    return InMemoryFanout()
 
 
 def _store_type(options: Mapping[str, Any], section: str, default: str) -> str:
