@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     max_batch: int = 64
     log_level: str = "INFO"
+    # "json": one JSON object a line, for log collectors; "text": for people.
+    log_format: str = "text"
+    # Seconds between looks at the models directory for a newer archive; 0: never.
+    model_watch_interval: float = 2.0
     endpoints: Path = Path("endpoints.yml")
     credentials: Path = Path("credentials.yml")
     # HS256 secret the website signs player tokens with; unset: tokens verify nobody.

@@ -9,37 +9,15 @@ answer is sent. A body that is not such an object is a 400 naming the field.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.channels import BotMessage, ChannelContext, MessageHandler, UserMessage
+from bot.channels import BotMessage, ChannelContext, MessageHandler
+from connectors.rest_message import NO_DIALOGUE, read_body
 
-__all__ = ["CHANNEL", "NO_DIALOGUE", "RestChannel", "RestMessage", "read_body", "rest_router"]
+__all__ = ["CHANNEL", "RestChannel", "rest_router"]
 
 CHANNEL = "rest"
-MAX_TEXT = 10_000
-NO_DIALOGUE = "the model has no dialogue policies; train it with 'bot train'"
-
-
-class RestMessage(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    sender: str = Field(min_length=1, max_length=256, description="the conversation id")
-    message: str | None = Field(default=None, max_length=MAX_TEXT)
-    metadata: dict[str, Any] = Field(default_factory=dict)
-    message_id: str | None = Field(default=None, max_length=256)
-
-    def user_message(self, channel: str) -> UserMessage:
-        return UserMessage(
-            text=self.message,
-            sender_id=self.sender,
-            input_channel=channel,
-            metadata=self.metadata,
-            message_id=self.message_id,
-        )
 
 
 class RestChannel:
@@ -76,12 +54,3 @@ def rest_router(handler: Callable[[], MessageHandler | None]) -> APIRouter:
         return await bot.handle(body.user_message(CHANNEL))
 
     return router
-
-
-async def read_body(request: Request) -> RestMessage:
-    """The body as a :class:`RestMessage`; JSON whatever the Content-Type says, as Rasa
-    reads it. Raises a 400 naming the bad field."""
-    try:
-        return RestMessage.model_validate_json(await request.body())
-    except ValidationError as exc:
-        raise RequestValidationError(exc.errors()) from exc

@@ -21,6 +21,8 @@ from bot.server.api import public_router
 from bot.server.api import router as api_router
 from bot.server.channel_registry import channel_factory, configured_channels
 from bot.server.conversations import ConversationService, tracker_router
+from bot.server.model_reload import ModelWatcher
+from bot.server.model_reload import router as model_router
 from bot.settings import Settings, environment
 
 __all__ = ["create_app"]
@@ -55,6 +57,9 @@ def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI
         if loaded.nlu is None:
             log.warning("model %s has no NLU pipeline", loaded.name)
         await conversations.load(loaded)
+        watcher = ModelWatcher(conversations, settings.model, settings.model_watch_interval)
+        if settings.model.is_dir() and settings.model_watch_interval > 0:
+            watcher.start(loaded.path)
         started: list[InputChannel] = []
         try:
             for channel in channels:
@@ -62,6 +67,7 @@ def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI
                 started.append(channel)
             yield
         finally:
+            await watcher.stop()
             for channel in reversed(started):
                 await channel.stop()
             await conversations.stop()
@@ -73,6 +79,7 @@ def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI
     if settings.enable_api:
         app.include_router(api_router)
         app.include_router(tracker_router)
+        app.include_router(model_router)
     for channel in channels:
         channel.install(app)
 

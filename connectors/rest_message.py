@@ -1,0 +1,43 @@
+"""The body of Rasa's REST and callback channels, and how a bad one is refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.channels import UserMessage
+
+__all__ = ["MAX_TEXT", "NO_DIALOGUE", "RestMessage", "read_body"]
+
+MAX_TEXT = 10_000
+NO_DIALOGUE = "the model has no dialogue policies; train it with 'bot train'"
+
+
+class RestMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    sender: str = Field(min_length=1, max_length=256, description="the conversation id")
+    message: str | None = Field(default=None, max_length=MAX_TEXT)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    message_id: str | None = Field(default=None, max_length=256)
+
+    def user_message(self, channel: str) -> UserMessage:
+        return UserMessage(
+            text=self.message,
+            sender_id=self.sender,
+            input_channel=channel,
+            metadata=self.metadata,
+            message_id=self.message_id,
+        )
+
+
+async def read_body(request: Request) -> RestMessage:
+    """The body as a :class:`RestMessage`; JSON whatever the Content-Type says, as Rasa
+    reads it. Raises a 400 naming the bad field."""
+    try:
+        return RestMessage.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc

@@ -1,0 +1,135 @@
+"""Replacing the served model: ``PUT /model`` and a new archive in the models directory."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.model_storage import TrainedModel, save_model
+from bot.nlu.pipeline import Pipeline
+from bot.server import create_app
+from bot.settings import Settings
+from tests.dialogue.engine_project import train_project
+from tests.live_server import LiveServer
+
+WEBHOOK = "/webhooks/rest/webhook"
+
+
+@pytest.fixture(scope="module")
+def archives(tmp_path_factory: pytest.TempPathFactory, trained_light_pipeline: Pipeline) -> dict[
+    str, Path
+]:
+    """Two saved models: one that chats, one that only parses."""
+    root = tmp_path_factory.mktemp("archives")
+    core = train_project(root / "project")
+    return {
+        "chat": save_model(root / "chat.tar.gz", TrainedModel(trained_light_pipeline, core=core)),
+        "nlu": save_model(root / "nlu.tar.gz", TrainedModel(trained_light_pipeline)),
+    }
+
+
+def _settings(root: Path, model: Path, **extra: object) -> Settings:
+    endpoints = root / "endpoints.yml"
+    endpoints.write_text(
+        f"tracker_store:\n  type: sql\n  url: sqlite:///{root / 'trackers.db'}\n", encoding="utf-8"
+    )
+    return Settings(
+        model=model, endpoints=endpoints, credentials=root / "none.yml", **extra  # type: ignore[arg-type]
+    )
+
+
+def _wait_for(condition: object, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+def test_put_model_swaps_the_served_model(tmp_path: Path, archives: dict[str, Path]) -> None:
+    with LiveServer(create_app(_settings(tmp_path, archives["nlu"]))) as server:
+        http = httpx.Client(base_url=server.url, timeout=30)
+        assert http.post(WEBHOOK, json={"sender": "a", "message": "merhaba"}).status_code == 503
+        response = http.put("/model", json={"model_file": str(archives["chat"])})
+        assert response.status_code == 204
+        assert http.get("/status").json()["model_file"] == "chat.tar.gz"
+        replies = http.post(WEBHOOK, json={"sender": "a", "message": "merhaba"}).json()
+        assert replies[0]["text"] == "Merhaba oyuncu!"
+
+
+def test_a_bad_model_file_is_a_400_and_the_old_model_stays(
+    tmp_path: Path, archives: dict[str, Path]
+) -> None:
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"not a model")
+    with LiveServer(create_app(_settings(tmp_path, archives["chat"]))) as server:
+        http = httpx.Client(base_url=server.url, timeout=30)
+        for body, why in (
+            ({"model_file": str(junk)}, "cannot read model"),
+            ({"model_file": str(tmp_path / "missing.tar.gz")}, "missing.tar.gz"),
+            ({"file": "x"}, "body.model_file"),
+        ):
+            response = http.put("/model", json=body)
+            assert response.status_code == 400
+            assert why in response.json()["message"]
+        assert http.get("/status").json()["model_file"] == "chat.tar.gz"
+        assert http.post(WEBHOOK, json={"sender": "b", "message": "merhaba"}).status_code == 200
+
+
+def test_a_new_archive_in_the_models_directory_is_served_without_dropping_a_message(
+    tmp_path: Path, archives: dict[str, Path]
+) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "1-nlu.tar.gz").write_bytes(archives["nlu"].read_bytes())
+    settings = _settings(tmp_path, models, model_watch_interval=0.1)
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def chat(url: str) -> None:
+        with httpx.Client(base_url=url, timeout=30) as http:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                response = http.post(WEBHOOK, json={"sender": f"s{n % 3}", "message": "merhaba"})
+                statuses.append(response.status_code)
+
+    with LiveServer(create_app(settings)) as server:
+        talker = threading.Thread(target=chat, args=(server.url,))
+        talker.start()
+        try:
+            _wait_for(lambda: len(statuses) >= 5)
+            (models / "2-chat.tar.gz").write_bytes(archives["chat"].read_bytes())
+            _wait_for(lambda: 200 in statuses)
+            _wait_for(lambda: statuses[-5:] == [200] * 5)
+        finally:
+            stop.set()
+            talker.join()
+        status = httpx.get(server.url + "/status").json()
+    assert status["model_file"] == "2-chat.tar.gz"
+    # Every request got an answer: 503 from the NLU-only model, then 200s; no errors.
+    assert set(statuses) <= {200, 503}
+    first_ok = statuses.index(200)
+    assert all(s == 200 for s in statuses[first_ok:])
+
+
+def test_a_broken_archive_in_the_directory_is_skipped(
+    tmp_path: Path, archives: dict[str, Path]
+) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "1-chat.tar.gz").write_bytes(archives["chat"].read_bytes())
+    settings = _settings(tmp_path, models, model_watch_interval=0.1)
+    with LiveServer(create_app(settings)) as server:
+        (models / "2-broken.tar.gz").write_bytes(b"half a model")
+        http = httpx.Client(base_url=server.url, timeout=30)
+        # Served on: the broken archive never replaces the good one.
+        for n in range(20):
+            response = http.post(WEBHOOK, json={"sender": f"c{n}", "message": "merhaba"})
+            assert response.status_code == 200
+        assert http.get("/status").json()["model_file"] == "1-chat.tar.gz"
+        (models / "3-nlu.tar.gz").write_bytes(archives["nlu"].read_bytes())
+        _wait_for(lambda: http.get("/status").json()["model_file"] == "3-nlu.tar.gz")
