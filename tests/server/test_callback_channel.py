@@ -46,7 +46,9 @@ class Receiver:
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory: pytest.TempPathFactory, trained_light_pipeline: Pipeline) -> TrainedModel:
+def model(
+    tmp_path_factory: pytest.TempPathFactory, trained_light_pipeline: Pipeline
+) -> TrainedModel:
     return TrainedModel(trained_light_pipeline, core=train_project(tmp_path_factory.mktemp("cb")))
 
 
@@ -58,13 +60,15 @@ def _settings(root: Path, url: str) -> Settings:
 
 def test_replies_reach_the_callback_url_in_order(tmp_path: Path, model: TrainedModel) -> None:
     receiver = Receiver()
-    with LiveServer(receiver.app) as site:
-        with LiveServer(create_app(_settings(tmp_path, site.url + "/bot"), model)) as bot:
-            response = httpx.post(bot.url + WEBHOOK, json={"sender": "c1", "message": "merhaba"})
-            assert response.status_code == 200
-            assert response.text == "success"
-            response = httpx.post(bot.url + WEBHOOK, json={"sender": "c1", "message": "/thank"})
-            replies = receiver.wait_for(2)
+    with (
+        LiveServer(receiver.app) as site,
+        LiveServer(create_app(_settings(tmp_path, site.url + "/bot"), model)) as bot,
+    ):
+        response = httpx.post(bot.url + WEBHOOK, json={"sender": "c1", "message": "merhaba"})
+        assert response.status_code == 200
+        assert response.text == "success"
+        response = httpx.post(bot.url + WEBHOOK, json={"sender": "c1", "message": "/thank"})
+        replies = receiver.wait_for(2)
     assert [r["text"] for r in replies] == ["Merhaba oyuncu!", "Rica ederim."]
     assert replies[0]["recipient_id"] == "c1"
     assert replies[0]["buttons"][0]["title"] == "Yatırım"
@@ -73,10 +77,12 @@ def test_replies_reach_the_callback_url_in_order(tmp_path: Path, model: TrainedM
 def test_a_failing_receiver_gets_the_reply_on_a_retry(tmp_path: Path, model: TrainedModel) -> None:
     receiver = Receiver()
     receiver.fail = 2
-    with LiveServer(receiver.app) as site:
-        with LiveServer(create_app(_settings(tmp_path, site.url + "/bot"), model)) as bot:
-            httpx.post(bot.url + WEBHOOK, json={"sender": "c2", "message": "/thank"})
-            replies = receiver.wait_for(1)
+    with (
+        LiveServer(receiver.app) as site,
+        LiveServer(create_app(_settings(tmp_path, site.url + "/bot"), model)) as bot,
+    ):
+        httpx.post(bot.url + WEBHOOK, json={"sender": "c2", "message": "/thank"})
+        replies = receiver.wait_for(1)
     assert replies == [{"recipient_id": "c2", "text": "Rica ederim."}]
 
 

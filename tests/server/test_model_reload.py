@@ -20,9 +20,9 @@ WEBHOOK = "/webhooks/rest/webhook"
 
 
 @pytest.fixture(scope="module")
-def archives(tmp_path_factory: pytest.TempPathFactory, trained_light_pipeline: Pipeline) -> dict[
-    str, Path
-]:
+def archives(
+    tmp_path_factory: pytest.TempPathFactory, trained_light_pipeline: Pipeline
+) -> dict[str, Path]:
     """Two saved models: one that chats, one that only parses."""
     root = tmp_path_factory.mktemp("archives")
     core = train_project(root / "project")
@@ -38,7 +38,10 @@ def _settings(root: Path, model: Path, **extra: object) -> Settings:
         f"tracker_store:\n  type: sql\n  url: sqlite:///{root / 'trackers.db'}\n", encoding="utf-8"
     )
     return Settings(
-        model=model, endpoints=endpoints, credentials=root / "none.yml", **extra  # type: ignore[arg-type]
+        model=model,
+        endpoints=endpoints,
+        credentials=root / "none.yml",
+        **extra,  # type: ignore[arg-type]
     )
 
 
