@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,6 +22,8 @@ __all__ = ["main"]
 
 console = Console(stderr=True)
 out = Console()
+# Seconds a stopping server gives running requests (a turn with slow actions) to finish.
+GRACEFUL_SHUTDOWN = 30
 
 
 @contextmanager
@@ -158,6 +162,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.config import read_endpoints
+    from bot.log_format import configure_logging
     from bot.model_storage import load_model
     from bot.server import create_app
     from bot.server.embedded import EmbeddedServices
@@ -170,28 +175,53 @@ def cmd_run(args: argparse.Namespace) -> int:
         enable_api=args.enable_api,
         endpoints=Path(args.endpoints),
         credentials=Path(args.credentials),
+        log_level=args.log_level.upper(),
+        log_format=args.log_format,
+        workers=args.workers,
     )
+    configure_logging(settings.log_level, settings.log_format)
     model = load_model(settings.model)  # fail fast, before the server starts
+    app = create_app(settings, model)  # checks credentials.yml and endpoints.yml
     services: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     if not args.no_embedded_services and settings.endpoints.exists():
         action = read_endpoints(settings.endpoints).action_endpoint
         services = EmbeddedServices(action.url if action else None, Path.cwd())
-    app = create_app(settings, model)
     # uvicorn re-raises SIGTERM once it has shut down; turned into SystemExit here, it
     # unwinds the `with` below, so the embedded services stop with the bot.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    common: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,  # configure_logging's handler serves uvicorn too
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN,
+    }
     with services:
         console.print(
             f"Loaded [bold]{model.name}[/]; serving on http://{args.interface}:{args.port}"
+            + (f" with {settings.workers} workers" if settings.workers > 1 else "")
         )
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_level=args.log_level.lower(),
-            timeout_graceful_shutdown=10,
-        )
+        if settings.workers == 1:
+            uvicorn.run(app, **common)
+        else:
+            # Each worker process builds its own app from the same settings.
+            os.environ.update(settings.as_environment())
+            uvicorn.run(
+                "bot.server.app:app_from_environment",
+                factory=True,
+                workers=settings.workers,
+                **common,
+            )
     return 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -319,6 +349,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-p", "--port", type=int, default=5005)
     run.add_argument("-i", "--interface", default="0.0.0.0")
     run.add_argument("--log-level", default="info")
+    run.add_argument(
+        "--log-format", choices=["text", "json"], default="text", help="json: one object a line"
+    )
+    run.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="worker processes behind one port (more than 1 needs Redis locks and fan-out)",
+    )
     run.add_argument("--endpoints", default="endpoints.yml", help="action server and stores")
     run.add_argument("--credentials", default="credentials.yml", help="channels")
     run.add_argument(

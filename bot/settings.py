@@ -26,10 +26,20 @@ class Settings(BaseSettings):
     log_format: str = "text"
     # Seconds between looks at the models directory for a newer archive; 0: never.
     model_watch_interval: float = 2.0
+    # Worker processes behind one port; more than one needs shared stores (Redis, SQL).
+    workers: int = 1
     endpoints: Path = Path("endpoints.yml")
     credentials: Path = Path("credentials.yml")
     # HS256 secret the website signs player tokens with; unset: tokens verify nobody.
     player_token_secret: str | None = None
+
+    def as_environment(self) -> dict[str, str]:
+        """These settings as ``DESTEK_`` variables, for worker processes to read back."""
+        out: dict[str, str] = {}
+        for name, value in self.model_dump().items():
+            if value is not None:
+                out[f"DESTEK_{name.upper()}"] = str(value)
+        return out
 
 
 def environment() -> dict[str, str]:

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import __version__
 from bot.channels import ChannelContext, InputChannel, MessageHandler
+from bot.log_format import configure_logging
 from bot.model_storage import TrainedModel, load_model
 from bot.server.api import public_router
 from bot.server.api import router as api_router
@@ -25,7 +26,7 @@ from bot.server.model_reload import ModelWatcher
 from bot.server.model_reload import router as model_router
 from bot.settings import Settings, environment
 
-__all__ = ["create_app"]
+__all__ = ["app_from_environment", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,13 @@ def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI
         return _error(500, "ServerError", f"internal error; request id {request_id}")
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process, from the ``DESTEK_`` settings its parent exported."""
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)
 
 
 def _build_channels(settings: Settings, service: ConversationService) -> list[InputChannel]:

@@ -26,6 +26,7 @@ from bot.config import Endpoints, read_endpoints
 from bot.dialogue.action_client import ActionClient
 from bot.dialogue.engine import Engine, EngineConfig
 from bot.dialogue.transcript import transcript
+from bot.errors import ConfigError
 from bot.model_storage import TrainedModel
 from bot.nlu.message import Message
 from bot.nlu.pipeline import parse_result
@@ -37,6 +38,8 @@ from bot.store.factory import (
     lock_store_from_endpoint,
     tracker_store_from_endpoint,
 )
+from bot.store.fanout import InMemoryFanout
+from bot.store.memory import InMemoryLockStore, InMemoryTrackerStore
 
 __all__ = ["NO_DIALOGUE", "ConversationService", "Runtime", "service_of", "tracker_router"]
 
@@ -109,7 +112,7 @@ class ConversationService:
         http = httpx.AsyncClient()
         action = endpoints.action_endpoint
         client = ActionClient.from_endpoint(action, http, ACTION_TIMEOUT) if action else None
-        return cls(
+        service = cls(
             settings,
             tracker_store_from_endpoint(_options(endpoints, "tracker_store")),
             lock_store_from_endpoint(_options(endpoints, "lock_store")),
@@ -117,6 +120,9 @@ class ConversationService:
             client,
             http,
         )
+        if settings.workers > 1:
+            _check_shared(service, settings.endpoints)
+        return service
 
     @property
     def runtime(self) -> Runtime:
@@ -185,6 +191,29 @@ class ConversationService:
         await self.http.aclose()
         await self.fanout.close()
         await self.store.close()
+
+
+def _check_shared(service: ConversationService, path: Path) -> None:
+    """Several workers must share every store: nothing may live in one worker's memory.
+
+    Raises:
+        ConfigError: a store or the fan-out is per process.
+    """
+    local = [
+        name
+        for name, part, kind in (
+            ("tracker_store", service.store, InMemoryTrackerStore),
+            ("lock_store", service.locks, InMemoryLockStore),
+            ("fanout", service.fanout, InMemoryFanout),
+        )
+        if isinstance(part, kind)
+    ]
+    if local:
+        raise ConfigError(
+            f"{path}: several workers need shared stores, but {', '.join(local)} "
+            "live in each worker's memory; use type: redis for lock_store and fanout, "
+            "and type: sql for tracker_store (see the README, 'Scaling out')"
+        )
 
 
 def _parse_fn(model: TrainedModel) -> Any:

@@ -1,0 +1,77 @@
+"""Log records for people (``text``) or for log collectors (``json``), PII masked in both.
+
+A JSON line has ``time``, ``level``, ``logger``, ``message``, the process id and every
+field given with ``extra=`` (``conversation_id``, ``request_id``, ``model``...), plus
+``exception`` when there is one. Player text can carry phone numbers, e-mail addresses,
+IBANs, card and TC kimlik numbers: :func:`mask_pii` hides them before a line is written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+
+__all__ = ["FORMATS", "configure_logging", "mask_pii"]
+
+FORMATS = ("text", "json")
+_PII = [
+    (re.compile(r"\bTR\s?\d{2}(?:\s?\d{4}){5}\s?\d{2}\b", re.IGNORECASE), "[IBAN]"),
+    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[E-POSTA]"),
+    (re.compile(r"\b(?:\d[ -]?){15}\d\b"), "[KART]"),
+    (re.compile(r"\b[1-9]\d{10}\b"), "[TCKN]"),
+    (re.compile(r"(?:\+90|\b0)?\s?5\d{2}[ -]?\d{3}[ -]?\d{2}[ -]?\d{2}\b"), "[TELEFON]"),
+]
+# Attributes every LogRecord has; anything else came from ``extra=``.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+def mask_pii(text: str) -> str:
+    """``text`` with IBANs, e-mail addresses, card, TC kimlik and phone numbers replaced."""
+    for pattern, label in _PII:
+        text = pattern.sub(label, text)
+    return text
+
+
+class _TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_pii(super().format(record))
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, object] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": mask_pii(record.getMessage()),
+            "pid": os.getpid(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                line[key] = mask_pii(value) if isinstance(value, str) else value
+        if record.exc_info:
+            line["exception"] = mask_pii(self.formatException(record.exc_info))
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
+    """One handler on stderr for Destek's, uvicorn's and everything else's records."""
+    if fmt not in FORMATS:
+        raise ValueError(f"log format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        _JsonFormatter()
+        if fmt == "json"
+        else _TextFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True

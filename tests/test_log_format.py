@@ -1,0 +1,63 @@
+"""Log lines: PII masked, JSON with the record's fields."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.log_format import configure_logging, mask_pii
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden", "label"),
+    [
+        ("iban TR33 0006 1005 1978 6457 8413 26 olsun", "0006 1005", "[IBAN]"),
+        ("ibanım TR330006100519786457841326", "330006100519786457841326", "[IBAN]"),
+        ("mail ali.veli@ornek.com.tr adresime", "ali.veli@ornek.com.tr", "[E-POSTA]"),
+        ("kart 4543 5912 3456 7890 ile", "4543 5912 3456 7890", "[KART]"),
+        ("tc 12345678950 numaram", "12345678950", "[TCKN]"),
+        ("beni 0532 123 45 67 den arayın", "123 45 67", "[TELEFON]"),
+        ("numaram +905321234567", "5321234567", "[TELEFON]"),
+    ],
+)
+def test_pii_is_masked(text: str, hidden: str, label: str) -> None:
+    masked = mask_pii(text)
+    assert hidden not in masked
+    assert label in masked
+
+
+def test_amounts_and_codes_are_not_pii() -> None:
+    text = "500 TL yatırdım, kod 123456, 2 gündür bekliyorum"
+    assert mask_pii(text) == text
+
+
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_a_json_line_carries_the_fields_and_masks_them(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("INFO", "json")
+    logging.getLogger("bot.test").info(
+        "turn of %s", "0532 123 45 67", extra={"conversation_id": "abc", "intent": "greet"}
+    )
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert line["level"] == "info"
+    assert line["logger"] == "bot.test"
+    assert line["message"] == "turn of [TELEFON]"
+    assert line["conversation_id"] == "abc"
+    assert line["intent"] == "greet"
+    assert line["time"].endswith("Z")
+
+
+def test_an_unknown_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="log format"):
+        configure_logging("INFO", "xml")
