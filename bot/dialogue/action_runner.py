@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from bot.dialogue.action_client import ActionClient
-from bot.dialogue.builtin_actions import BUILTIN_ACTIONS, bot_uttered, run_builtin
+from bot.dialogue.builtin_actions import BUILTIN_ACTIONS, bot_uttered, non_text_reply, run_builtin
 from bot.dialogue.domain import Domain
 from bot.dialogue.events import BotUttered, Event, FollowupAction, SlotSet
 from bot.dialogue.forms import run_form
@@ -69,6 +69,10 @@ class ActionRunner:
             message = render_response(name, self.domain, tracker, channel=channel, rng=self.rng)
             return [] if message is None else [bot_uttered(message, name)]
         return await self._remote(name, tracker, channel)
+
+    def non_text(self, tracker: Tracker, channel: str | None) -> list[Event]:
+        """The built-in answer to a message without text."""
+        return non_text_reply(tracker, self._renderer(channel))
 
     def failure(self, reason: str) -> list[Event]:
         """An action could not run: apologise and hand over."""

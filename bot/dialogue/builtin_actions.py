@@ -31,7 +31,7 @@ from bot.dialogue.responses import BotMessage
 from bot.dialogue.slot_values import REQUESTED_SLOT
 from bot.dialogue.tracker import Tracker
 
-__all__ = ["BUILTIN_ACTIONS", "Render", "bot_uttered", "run_builtin"]
+__all__ = ["BUILTIN_ACTIONS", "Render", "bot_uttered", "non_text_reply", "run_builtin"]
 
 Render = Callable[[str, Tracker], BotMessage | None]
 """Renders a domain response for a conversation, or None if the domain lacks it."""
@@ -47,6 +47,9 @@ DEFAULT_TEXTS = {
     "utter_default": "Üzgünüm, tam anlayamadım. Sorunuzu biraz farklı yazabilir misiniz?",
     "utter_ask_rephrase": "Sorunuzu başka kelimelerle yazabilir misiniz?",
     "utter_back": "Bir önceki adıma döndük.",
+    "utter_non_text": (
+        "Şimdilik yalnızca yazılı mesajları anlayabiliyorum; derdinizi kısaca yazar mısınız?"
+    ),
 }
 # Button titles for the clarification question, when the domain has no
 # `utter_intent_<name>` response to give one.
@@ -113,6 +116,12 @@ def two_stage_fallback(tracker: Tracker, domain: Domain, render: Render) -> list
         text = (rephrase or {}).get("text") or DEFAULT_TEXTS["utter_ask_rephrase"]
     message = {"text": text or ASK_AFFIRMATION, "buttons": buttons}
     return [bot_uttered(message, "action_two_stage_fallback")]
+
+
+def non_text_reply(tracker: Tracker, render: Render) -> list[Event]:
+    """The answer to a message with no text (a sticker, a photo, a voice note): say so
+    (``utter_non_text``) and revert the message, so a form asking something goes on."""
+    return [*_say("utter_non_text", tracker, render), UserUtteranceReverted()]
 
 
 def _restart(tracker: Tracker, domain: Domain, render: Render) -> list[Event]:

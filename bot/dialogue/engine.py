@@ -58,6 +58,7 @@ from bot.store.base import LockStore, TrackerStore
 __all__ = ["ACTION_FAILED_TEXT", "Engine", "EngineConfig", "Parser", "UserMessage"]
 
 log = logging.getLogger(__name__)
+ACTION_DEFAULT_FALLBACK = "action_default_fallback"
 
 Parser = Callable[[str], Awaitable[Mapping[str, Any]]]
 """NLU: text → Rasa's parse data (``intent``, ``entities``, ``intent_ranking``)."""
@@ -151,6 +152,11 @@ class Engine:
         turn.add([user])
         if turn.tracker.in_handover or turn.tracker.paused:
             return  # a human has the conversation: record and stay silent
+        if not (message.text or "").strip():  # a sticker, a photo: nothing to understand
+            turn.add([ActionExecuted(ACTION_DEFAULT_FALLBACK)])
+            turn.add(self.actions.non_text(turn.tracker, message.input_channel))
+            turn.add([ActionExecuted(ACTION_LISTEN)])
+            return
         turn.add(identity_events(turn.tracker, message.metadata, self.config.player_token_secret))
         extraction = extract_slots(turn.tracker, self.domain, user)
         for problem in extraction.problems:

@@ -424,7 +424,38 @@ async def test_fifty_messages_at_once_are_all_kept_in_order(engine: Engine) -> N
 @pytest.mark.anyio
 async def test_an_empty_message_gets_a_polite_answer(engine: Engine) -> None:
     replies = await say(engine, "   ")
-    assert replies and replies[0]
+    assert replies == ["Şimdilik yalnızca yazılı mesajları anlayabiliyorum; derdinizi kısaca "
+                       "yazar mısınız?"]  # fmt: skip
+
+
+@pytest.mark.anyio
+async def test_a_sticker_mid_form_is_answered_and_the_form_goes_on(engine: Engine) -> None:
+    assert await say(engine, "yatırımım gelmedi") == ["Tutar ne kadardı?"]
+    replies = await say(engine, None, metadata={"media": "sticker"})  # type: ignore[arg-type]
+    assert replies[0].startswith("Şimdilik yalnızca yazılı")
+    assert await say(engine, "500") == ["Hangi yöntemle yatırdınız?"]
+    tracker = await engine.tracker("p1")
+    sticker = [e for e in tracker.events if isinstance(e, UserUttered) and not e.text]
+    assert sticker and sticker[0].metadata == {"media": "sticker"}
+
+
+@pytest.mark.anyio
+async def test_a_sticker_during_a_handover_is_kept_in_silence(engine: Engine) -> None:
+    await say(engine, "temsilci lütfen")
+    assert await say(engine, None, metadata={"media": "photo"}) == []  # type: ignore[arg-type]
+    tracker = await engine.tracker("p1")
+    assert isinstance(tracker.events[-1], UserUttered)
+
+
+@pytest.mark.anyio
+async def test_a_redelivered_message_id_is_ignored(engine: Engine) -> None:
+    assert await say(engine, "merhaba", message_id="tg:7") != []
+    assert await say(engine, "merhaba", message_id="tg:7") == []
+    assert await say(engine, "merhaba", message_id="tg:8") != []
+    tracker = await engine.tracker("p1")
+    assert [e.message_id for e in tracker.events if isinstance(e, UserUttered)] == [
+        "tg:7", "tg:8",
+    ]  # fmt: skip
 
 
 def test_the_trained_policies_survive_pickling(core: CoreModel, tmp_path: Path) -> None:
