@@ -20,6 +20,7 @@ from bot.log_format import configure_logging
 from bot.model_storage import TrainedModel, load_model
 from bot.server.api import public_router
 from bot.server.api import router as api_router
+from bot.server.body_limit import BodyLimit
 from bot.server.channel_registry import channel_factory, configured_channels
 from bot.server.conversations import ConversationService, tracker_router
 from bot.server.model_reload import ModelWatcher
@@ -84,14 +85,7 @@ def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI
     for channel in channels:
         channel.install(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Any:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > settings.max_body_bytes:
-            return _error(
-                413, "PayloadTooLarge", f"request body over {settings.max_body_bytes} bytes"
-            )
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -114,6 +114,27 @@ def test_a_huge_body_is_refused(http: httpx.Client) -> None:
     assert response.status_code == 413
 
 
+def test_a_huge_chunked_body_is_refused_too(http: httpx.Client) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"sender": "p", "message": "'
+        for _ in range(40):
+            yield b"a" * 50_000
+
+    response = http.post(WEBHOOK, content=chunks())
+    assert response.status_code == 413
+    assert response.json()["reason"] == "PayloadTooLarge"
+
+
+def test_a_redelivered_message_is_answered_once(http: httpx.Client) -> None:
+    body = {"sender": "p6", "message": "/thank", "message_id": "m-1"}
+    assert http.post(WEBHOOK, json=body).json()[0]["text"] == "Rica ederim."
+    assert http.post(WEBHOOK, json=body).json() == []
+    users = [
+        e for e in http.get("/conversations/p6/tracker").json()["events"] if e["event"] == "user"
+    ]
+    assert len(users) == 1
+
+
 def test_a_message_without_text_gets_a_polite_answer(http: httpx.Client) -> None:
     response = http.post(WEBHOOK, json={"sender": "p5", "metadata": {"image": "x.png"}})
     assert response.status_code == 200
