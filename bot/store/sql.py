@@ -7,6 +7,7 @@ back and retries on top of the winner's events. Blocking calls run in a worker t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -112,6 +113,9 @@ class SQLTrackerStore:
         self._migrated = False
         self._closed = False
         self._open_lock = threading.Lock()
+        # SQLite has one writer at a time; writers of this process queue here instead of
+        # in SQLite's busy handler, which sleeps up to 100 ms between tries.
+        self._write_lock = threading.Lock() if self.url.get_backend_name() == "sqlite" else None
 
     def __repr__(self) -> str:
         return f"SQLTrackerStore({self._safe_url!r})"
@@ -152,7 +156,7 @@ class SQLTrackerStore:
         upsert = self._upsert_conversation(sender_id, now, rows[-1]["timestamp"])
         for _ in range(MAX_CONFLICT_RETRIES):
             try:
-                with engine.begin() as connection:
+                with self._writing(), engine.begin() as connection:
                     last = connection.scalar(
                         select(func.max(events_table.c.seq)).where(
                             events_table.c.sender_id == sender_id
@@ -239,6 +243,9 @@ class SQLTrackerStore:
                     self._engine = None
 
         await anyio.to_thread.run_sync(dispose)
+
+    def _writing(self) -> contextlib.AbstractContextManager[object]:
+        return self._write_lock if self._write_lock is not None else contextlib.nullcontext()
 
     def _opened(self) -> Engine:
         """The engine, built and migrated on first use; runs in a worker thread."""
