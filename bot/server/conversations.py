@@ -190,6 +190,7 @@ class ConversationService:
             await self._runtime.stop()
         await self.http.aclose()
         await self.fanout.close()
+        await self.locks.close()
         await self.store.close()
 
 

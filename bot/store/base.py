@@ -59,11 +59,16 @@ class LockStore(Protocol):
     """Per-conversation mutual exclusion across the handlers of one or more workers."""
 
     def lock(self, sender_id: str) -> AbstractAsyncContextManager[None]:
-        """Hold the conversation's lock inside ``async with``; waiters are served FIFO.
+        """Hold the conversation's lock inside ``async with``. Waiters of one worker are
+        served in arrival order; across workers (Redis) the order is not guaranteed.
 
         Raises:
             StoreError: the lock was not acquired within the store's timeout.
         """
+        ...
+
+    async def close(self) -> None:
+        """Release connections; the store is not used afterwards."""
         ...
 
 

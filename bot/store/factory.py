@@ -11,6 +11,10 @@ The sections have Rasa's shape::
       username: destek
       password: ${DB_PASSWORD}
       query: {sslmode: require}
+
+``lock_store:`` and ``fanout:`` take ``type: redis`` with Rasa's Redis keys (see
+:mod:`bot.store.redis_connection`); the lock store also takes ``timeout`` and ``lease``
+(seconds).
 """
 
 from __future__ import annotations
@@ -25,6 +29,14 @@ from bot.errors import ConfigError
 from bot.store.base import LockStore, TrackerStore
 from bot.store.fanout import InMemoryFanout
 from bot.store.memory import DEFAULT_LOCK_TIMEOUT, InMemoryLockStore, InMemoryTrackerStore
+from bot.store.redis_connection import (
+    CONNECTION_KEYS,
+    key_prefix_from_options,
+    positive_seconds,
+    redis_endpoint_from_options,
+)
+from bot.store.redis_fanout import RedisFanout
+from bot.store.redis_lock import DEFAULT_LEASE, RedisLockStore
 from bot.store.sql import SQLTrackerStore
 
 __all__ = [
@@ -38,6 +50,10 @@ __all__ = [
 DEFAULT_SQLITE_DB = "destek.db"
 _SQL_TYPES = ("sql",)
 _MEMORY_TYPES = ("in_memory", "memory")
+_REDIS_TYPES = ("redis",)
+# Rasa's RedisLockStore takes concurrent_mode; our Redis lock store always allows it.
+_REDIS_LOCK_KEYS = ("type", *CONNECTION_KEYS, "key_prefix", "timeout", "lease", "concurrent_mode")
+_REDIS_FANOUT_KEYS = ("type", *CONNECTION_KEYS, "key_prefix")
 _DIALECTS = {
     "sqlite": "sqlite",
     "postgresql": "postgresql+psycopg",
@@ -100,17 +116,17 @@ def lock_store_from_endpoint(options: Mapping[str, Any] | None) -> LockStore:
     ``timeout`` (seconds, default 60) bounds the wait for a conversation's lock.
 
     Raises:
-        ConfigError: the type is unknown, or Redis, which is not supported yet.
+        ConfigError: the type is unknown, or a key is unknown (Redis) or malformed.
     """
     if not options:
         return InMemoryLockStore()
     store_type = _store_type(options, "lock_store", default="in_memory")
-    if store_type == "redis":
-        raise ConfigError("endpoints.yml: lock_store type 'redis' is not supported yet")
+    if store_type in _REDIS_TYPES:
+        return _redis_lock_store(options)
     if store_type not in _MEMORY_TYPES:
         raise ConfigError(
             f"endpoints.yml: unknown lock_store type {options['type']!r} "
-            f"(known: {', '.join(_MEMORY_TYPES)})"
+            f"(known: {', '.join(_MEMORY_TYPES + _REDIS_TYPES)})"
         )
     timeout = options.get("timeout", DEFAULT_LOCK_TIMEOUT)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
@@ -122,19 +138,43 @@ def fanout_from_endpoint(options: Mapping[str, Any] | None) -> Fanout:
     """The event fan-out a ``fanout:`` section asks for; in process without one.
 
     Raises:
-        ConfigError: the type is unknown, or Redis, which is not supported yet.
+        ConfigError: the type is unknown, or a key is unknown (Redis) or malformed.
     """
     if not options:
         return InMemoryFanout()
     fanout_type = _store_type(options, "fanout", default="in_memory")
-    if fanout_type == "redis":
-        raise ConfigError("endpoints.yml: fanout type 'redis' is not supported yet")
+    if fanout_type in _REDIS_TYPES:
+        _check_keys(options, "fanout", _REDIS_FANOUT_KEYS)
+        return RedisFanout(
+            redis_endpoint_from_options(options, "fanout"),
+            key_prefix=key_prefix_from_options(options, "fanout"),
+        )
     if fanout_type not in _MEMORY_TYPES:
         raise ConfigError(
             f"endpoints.yml: unknown fanout type {options['type']!r} "
-            f"(known: {', '.join(_MEMORY_TYPES)})"
+            f"(known: {', '.join(_MEMORY_TYPES + _REDIS_TYPES)})"
         )
     return InMemoryFanout()
+
+
+def _redis_lock_store(options: Mapping[str, Any]) -> RedisLockStore:
+    _check_keys(options, "lock_store", _REDIS_LOCK_KEYS)
+    return RedisLockStore(
+        redis_endpoint_from_options(options, "lock_store"),
+        timeout=positive_seconds(
+            options.get("timeout", DEFAULT_LOCK_TIMEOUT), "lock_store.timeout"
+        ),
+        lease=positive_seconds(options.get("lease", DEFAULT_LEASE), "lock_store.lease"),
+        key_prefix=key_prefix_from_options(options, "lock_store"),
+    )
+
+
+def _check_keys(options: Mapping[str, Any], section: str, known: tuple[str, ...]) -> None:
+    unknown = sorted(str(key) for key in options if key not in known)
+    if unknown:
+        raise ConfigError(
+            f"endpoints.yml: unknown {section} key {unknown[0]!r} (known: {', '.join(known)})"
+        )
 
 
 def _store_type(options: Mapping[str, Any], section: str, default: str) -> str:

@@ -95,6 +95,9 @@ class InMemoryLockStore:
             if waiters.users == 0:
                 del self._locks[sender_id]
 
+    async def close(self) -> None:
+        return None
+
     def __len__(self) -> int:
         """How many conversations currently have a lock held or awaited."""
         return len(self._locks)

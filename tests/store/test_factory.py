@@ -97,11 +97,6 @@ def test_lock_timeout_is_configurable() -> None:
     assert store.timeout == 5
 
 
-def test_redis_lock_store_is_not_supported_yet() -> None:
-    with pytest.raises(ConfigError, match=r"redis.*not supported yet"):
-        lock_store_from_endpoint({"type": "redis", "url": "localhost"})
-
-
 def test_unknown_lock_store_type_is_named() -> None:
     with pytest.raises(ConfigError, match="'zookeeper'"):
         lock_store_from_endpoint({"type": "zookeeper"})
