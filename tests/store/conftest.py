@@ -15,15 +15,20 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from bot.store.base import TrackerStore
 from bot.store.memory import InMemoryTrackerStore
+from bot.store.redis_connection import RedisEndpoint, redis_endpoint_from_options
 from bot.store.sql import SQLTrackerStore
 from tests.services import service_unavailable
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 StoreFactory = Callable[[], TrackerStore]
 
@@ -93,3 +98,40 @@ async def tracker_store(store_factory: StoreFactory) -> AsyncIterator[TrackerSto
     store = store_factory()
     yield store
     await store.close()
+
+
+@pytest.fixture(scope="session")
+def redis_endpoint() -> RedisEndpoint:
+    """The test Redis; skips without it unless CI."""
+    url = os.environ.get("DESTEK_TEST_REDIS_URL", DEFAULT_REDIS_URL)
+    endpoint = redis_endpoint_from_options({"url": url, "socket_timeout": 2}, "test")
+    client = redis.Redis(
+        host=endpoint.host,
+        port=endpoint.port,
+        password=endpoint.password,
+        socket_timeout=3,
+        retry=Retry(NoBackoff(), 0),
+    )
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        service_unavailable(f"Redis at {endpoint.where} (DESTEK_TEST_REDIS_URL)", str(exc))
+    finally:
+        client.close()
+    return endpoint
+
+
+@pytest.fixture
+def key_prefix(redis_endpoint: RedisEndpoint) -> Iterator[str]:
+    prefix = f"destek_test_{secrets.token_hex(4)}"
+    yield prefix
+    client = redis.Redis(
+        host=redis_endpoint.host,
+        port=redis_endpoint.port,
+        db=redis_endpoint.db,
+        password=redis_endpoint.password,
+        socket_timeout=3,
+    )
+    with client:
+        for key in client.scan_iter(match=f"{prefix}:*"):
+            client.delete(key)

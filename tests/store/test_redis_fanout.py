@@ -7,55 +7,22 @@ are server-wide, so each test uses its own random channel prefix.
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from bot.errors import StoreError
-from bot.store.redis_connection import RedisEndpoint, redis_endpoint_from_options
+from bot.store.redis_connection import RedisEndpoint
 from bot.store.redis_fanout import RedisFanout
-from tests.services import service_unavailable
 from tests.store.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.anyio
 
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 WAIT = 10.0  # seconds before a test gives up on something that should happen
 MakeFanout = Callable[..., RedisFanout]
 Messages = AsyncIterator[dict[str, Any]]
-
-
-@pytest.fixture(scope="module")
-def redis_endpoint() -> RedisEndpoint:
-    """The test Redis; skips without it unless CI."""
-    url = os.environ.get("DESTEK_TEST_REDIS_URL", DEFAULT_REDIS_URL)
-    endpoint = redis_endpoint_from_options({"url": url, "socket_timeout": 2}, "test")
-    client = redis.Redis(
-        host=endpoint.host,
-        port=endpoint.port,
-        password=endpoint.password,
-        socket_timeout=3,
-        retry=Retry(NoBackoff(), 0),
-    )
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        service_unavailable(f"Redis at {endpoint.where} (DESTEK_TEST_REDIS_URL)", str(exc))
-    finally:
-        client.close()
-    return endpoint
-
-
-@pytest.fixture
-def key_prefix() -> str:
-    return f"destek_test_{secrets.token_hex(4)}"
 
 
 @pytest.fixture
