@@ -226,3 +226,21 @@ def test_a_form_that_started_and_ended_in_one_run_counts_as_active_for_its_rule(
     events = [*_user("greet"), ActionExecuted("f"), ActiveLoop("f"), ActiveLoop(None)]
     tracker = Tracker.from_events("t", events, domain)
     assert ensemble.predict_for(tracker, domain).action == "utter_bye"
+
+
+def test_the_learned_policys_fast_probabilities_equal_scikit_learns(core: CoreModel) -> None:
+    import numpy as np
+
+    from bot.dialogue.policies.linear_policy import LinearPolicy
+
+    learned = core.policies.policies[-1]
+    assert isinstance(learned, LinearPolicy) and learned.vectorizer is not None
+    assert learned.model is not None
+    feature_sets = [
+        {"0|intent=greet": 1.0, "start@1": 1.0},
+        {"0|intent=affirm": 1.0, "1|prev=utter_bye": 0.5, "1|intent=goodbye": 0.5},
+        {"0|intent=unknown_to_the_policy": 1.0},
+    ]
+    for features in feature_sets:
+        expected = learned.model.predict_proba(learned.vectorizer.transform([features]))[0]
+        assert np.allclose(learned.probabilities(features), expected, atol=1e-9)

@@ -96,14 +96,30 @@ class LinearPolicy(Policy):
             warnings.simplefilter("ignore")  # convergence chatter on tiny data sets
             self.model.fit(matrix, labels)
 
+    def probabilities(self, features: dict[str, float]) -> np.ndarray:
+        """``predict_proba`` for one sample, computed straight from the weights: a turn
+        needs one row, and scikit-learn's input checks cost more than the arithmetic."""
+        assert self.model is not None and self.vectorizer is not None
+        vocabulary = self.vectorizer.vocabulary_
+        weights = self.model.coef_
+        scores = np.array(self.model.intercept_, dtype=float)
+        for name, value in features.items():
+            column = vocabulary.get(name)
+            if column is not None:
+                scores += weights[:, column] * value
+        if weights.shape[0] == 1:  # two actions: one logistic unit
+            positive = 1.0 / (1.0 + np.exp(-scores[0]))
+            return np.array([1.0 - positive, positive])
+        exponentials = np.exp(scores - scores.max())
+        return np.asarray(exponentials / exponentials.sum())
+
     def predict(self, context: PredictionContext) -> list[Prediction]:
         if self.model is None or self.vectorizer is None:
             if self.only_action and self.only_action not in context.excluded:
                 return [self._prediction(self.only_action, 1.0)]
             return []
         states = [influential(state, context.domain) for state in context.states]
-        matrix = self.vectorizer.transform([self._features(states)])
-        probabilities = self.model.predict_proba(matrix)[0]
+        probabilities = self.probabilities(self._features(states))
         order = np.argsort(-probabilities)
         classes = self.model.classes_
         return [

@@ -267,9 +267,10 @@ class RulePolicy(Policy):
             if key.action in context.excluded:
                 continue
             start = len(states) - length
+            # Latest state first: that is where most rules differ (the intent just said).
             matched = all(
-                _matches(partial, states[start + i], taken[start + i])
-                for i, partial in enumerate(key.states)
+                _matches(key.states[i], states[start + i], taken[start + i])
+                for i in range(length - 1, -1, -1)
             )
             if matched and (best is None or key.weight > best.weight):
                 best = key
