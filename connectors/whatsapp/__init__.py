@@ -23,9 +23,9 @@ payments (deposits) through WhatsApp. Without permission the account can be rest
 Check each market (Turkey included) before going live (README).
 
 Limits of this channel: media (photos, voice notes, stickers, locations) are not
-downloaded; the player is asked to write instead (a photo's caption is read as text),
-and that answer does not go through the bot, so it is not in the tracker and not
-deduplicated.
+downloaded. Such a message reaches the bot without text (a photo's caption is read as
+text); the bot asks the player to write instead, keeps the message in the tracker with
+its type, and stays silent while an agent has the conversation.
 """
 
 from __future__ import annotations
