@@ -203,8 +203,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         if settings.workers == 1:
             uvicorn.run(app, **common)
         else:
-            # Each worker process builds its own app from the same settings.
+            # Each worker process builds its own app from the same settings, and its
+            # sentence encoder gets its share of the cores: OpenMP teams of several
+            # processes that each take every core spin against each other.
             os.environ.update(settings.as_environment())
+            cores = max(1, (os.cpu_count() or 1) // settings.workers)
+            os.environ.setdefault("OMP_NUM_THREADS", str(cores))
             uvicorn.run(
                 "bot.server.app:app_from_environment",
                 factory=True,
