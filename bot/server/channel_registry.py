@@ -27,7 +27,7 @@ CHANNELS: dict[str, str] = {
     "whatsapp": "connectors.whatsapp:WhatsAppChannel",
 }
 ALIASES = {"socketio": "webchat"}
-DEFAULT_CHANNELS: dict[str, dict[str, Any]] = {"rest": {}}
+DEFAULT_CHANNELS: dict[str, dict[str, Any]] = {"rest": {}, "webchat": {}}
 """Served when there is no credentials.yml."""
 
 
