@@ -33,7 +33,6 @@ from bot.dialogue.action_runner import ACTION_FAILED_TEXT, ActionRunner
 from bot.dialogue.builtin_actions import bot_uttered
 from bot.dialogue.dialogue_state import ACTION_LISTEN, ACTION_SESSION_START
 from bot.dialogue.domain import Domain
-from bot.dialogue.event_reader import parse_events
 from bot.dialogue.events import (
     ActionExecuted,
     ActionExecutionRejected,
@@ -52,6 +51,7 @@ from bot.dialogue.payload import parse_payload
 from bot.dialogue.policies import PolicyEnsemble, Prediction
 from bot.dialogue.slot_filling import extract_slots
 from bot.dialogue.tracker import Tracker
+from bot.dialogue.tracker_cache import StoredTracker, TrackerCache
 from bot.errors import ActionRejected
 from bot.store.base import LockStore, TrackerStore
 
@@ -75,6 +75,8 @@ class EngineConfig:
     max_actions_per_turn: int = 10
     protocol_version: str = "3.6.21"
     seed: int | None = None
+    # Trackers of recent conversations kept between turns (0: read each one whole).
+    tracker_cache_size: int = 1000
 
 
 class _Turn:
@@ -119,30 +121,48 @@ class Engine:
             domain, action_client, self.config.protocol_version, random.Random(self.config.seed)
         )
         self.intents = frozenset(domain.intent_names) | {FALLBACK_INTENT}
+        self._trackers = TrackerCache(self.config.tracker_cache_size)
 
     # ---- the conversation ---------------------------------------------------------------
 
     async def tracker(self, sender_id: str) -> Tracker:
+        return (await self._load(sender_id)).tracker
+
+    async def _load(self, sender_id: str) -> StoredTracker:
+        """The conversation as stored; a tracker this worker holds is brought up to date
+        with what was added since (by any worker) instead of being read whole."""
+        cached = self._trackers.get(sender_id)
+        if cached is not None:
+            raw = await self.store.load_since(sender_id, cached.count, cached.last_timestamp)
+            if raw is not None:
+                loaded = cached.extended(sender_id, raw) if raw else cached
+                return self._trackers.keep(sender_id, loaded)
         raw = await self.store.load(sender_id)
-        events, problems = parse_events(raw)
-        for problem in problems:
-            log.error("conversation %s: a stored event is unreadable: %s", sender_id, problem)
-        return Tracker.from_events(sender_id, events, self.domain)
+        empty = StoredTracker(Tracker.from_events(sender_id, (), self.domain), 0, None)
+        return self._trackers.keep(sender_id, empty.extended(sender_id, raw))
 
     async def handle(self, message: UserMessage) -> list[BotMessage]:
         """Run one turn; returns the bot's messages (Rasa's REST channel shape)."""
-        async with self.locks.lock(message.sender_id):
-            turn = _Turn(await self.tracker(message.sender_id))
+        sender_id = message.sender_id
+        async with self.locks.lock(sender_id):
+            stored = await self._load(sender_id)
+            turn = _Turn(stored.tracker)
             if _already_seen(turn.tracker, message.message_id):
                 log.info(
                     "conversation %s: message %s was already handled; a retried delivery",
-                    message.sender_id, message.message_id,
+                    sender_id, message.message_id,
                 )  # fmt: skip
                 return []
             try:
                 await self._run_turn(turn, message)
             finally:
+                self._trackers.forget(sender_id)
                 await self._persist(turn)
+                if turn.new:
+                    stored = StoredTracker(
+                        turn.tracker, stored.count + len(turn.new), turn.new[-1].timestamp
+                    )
+                self._trackers.keep(sender_id, stored)
             return self._messages(turn)
 
     async def _run_turn(self, turn: _Turn, message: UserMessage) -> None:

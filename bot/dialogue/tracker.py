@@ -81,6 +81,11 @@ class Tracker:
             raise DataError("; ".join(problems))
         return self._appended(ready)
 
+    def extended(self, events: Iterable[Event]) -> Tracker:
+        """A new tracker with stored ``events`` replayed after these, as :meth:`from_events`
+        would replay them (their slot values taken as recorded)."""
+        return self._appended(events)
+
     def prepare_events(self, events: Iterable[Event]) -> tuple[list[Event], list[str]]:
         """The events with slot values coerced, and a message for each one left out."""
         ready: list[Event] = []

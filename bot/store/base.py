@@ -32,6 +32,17 @@ class TrackerStore(Protocol):
         """All events of the conversation in the order appended; ``[]`` if unknown."""
         ...
 
+    async def load_since(
+        self, sender_id: str, known: int, last_timestamp: float | None
+    ) -> list[dict[str, Any]] | None:
+        """The events after the first ``known`` ones, if those are still stored as they
+        were (the ``known``-th has ``last_timestamp``); None when the conversation was
+        changed otherwise (erased, rewritten), so the caller must load it whole.
+
+        Lets a worker that holds a conversation's tracker fetch only what others added.
+        """
+        ...
+
     async def append(self, sender_id: str, events: Sequence[Mapping[str, Any]]) -> None:
         """Append ``events`` atomically and durably, keeping their order."""
         ...

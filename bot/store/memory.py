@@ -27,6 +27,16 @@ class InMemoryTrackerStore:
     async def load(self, sender_id: str) -> list[dict[str, Any]]:
         return [json.loads(event) for event in self._events.get(sender_id, [])]
 
+    async def load_since(
+        self, sender_id: str, known: int, last_timestamp: float | None
+    ) -> list[dict[str, Any]] | None:
+        stored = self._events.get(sender_id, [])
+        if known > len(stored):
+            return None
+        if known and json.loads(stored[known - 1]).get("timestamp") != last_timestamp:
+            return None
+        return [json.loads(event) for event in stored[known:]]
+
     async def append(self, sender_id: str, events: Sequence[Mapping[str, Any]]) -> None:
         encoded = encode_events(events)
         if encoded:

@@ -44,6 +44,7 @@ from sqlalchemy.exc import (
 from bot.errors import StoreError
 from bot.store.base import HANDOVER_STATUS_OPEN, HandoverRecord, encode_events
 from bot.store.sql_engine import WRITE_OPTION, build_engine, parse_url, upgrade_schema
+from bot.store.sql_postgres import AUTOCOMMIT, append_parameters, append_statement
 
 __all__ = ["SQLTrackerStore"]
 
@@ -116,6 +117,7 @@ class SQLTrackerStore:
         # SQLite has one writer at a time; writers of this process queue here instead of
         # in SQLite's busy handler, which sleeps up to 100 ms between tries.
         self._write_lock = threading.Lock() if self.url.get_backend_name() == "sqlite" else None
+        self._postgres = self.url.get_backend_name() == "postgresql"
 
     def __repr__(self) -> str:
         return f"SQLTrackerStore({self._safe_url!r})"
@@ -131,10 +133,31 @@ class SQLTrackerStore:
     async def load(self, sender_id: str) -> list[dict[str, Any]]:
         def load() -> list[str]:
             query = select(events_table.c.data).where(events_table.c.sender_id == sender_id)
-            with self._opened().connect() as connection:
+            with self._reading().connect() as connection:
                 return list(connection.scalars(query.order_by(events_table.c.seq)))
 
         return [json.loads(data) for data in await self._run("load", load)]
+
+    async def load_since(
+        self, sender_id: str, known: int, last_timestamp: float | None
+    ) -> list[dict[str, Any]] | None:
+        # Sequence numbers run 1, 2, 3... per conversation, so the known-th event has
+        # seq == known; fetching it too tells whether the stored prefix is unchanged.
+        def load() -> list[tuple[int, float, str]]:
+            query = (
+                select(events_table.c.seq, events_table.c.timestamp, events_table.c.data)
+                .where(events_table.c.sender_id == sender_id, events_table.c.seq >= known)
+                .order_by(events_table.c.seq)
+            )
+            with self._reading().connect() as connection:
+                return [(row[0], row[1], row[2]) for row in connection.execute(query)]
+
+        rows = await self._run("load", load)
+        if known:
+            if not rows or rows[0][0] != known or rows[0][1] != last_timestamp:
+                return None
+            rows = rows[1:]
+        return [json.loads(data) for _, _, data in rows]
 
     async def append(self, sender_id: str, events: Sequence[Mapping[str, Any]]) -> None:
         encoded = encode_events(events)
@@ -152,6 +175,9 @@ class SQLTrackerStore:
         await self._run("append", lambda: self._append(sender_id, rows, now))
 
     def _append(self, sender_id: str, rows: list[dict[str, Any]], now: float) -> None:
+        if self._postgres:
+            self._append_postgres(sender_id, rows, now)
+            return
         engine = self._opened().execution_options(**{WRITE_OPTION: True})
         upsert = self._upsert_conversation(sender_id, now, rows[-1]["timestamp"])
         for _ in range(MAX_CONFLICT_RETRIES):
@@ -177,6 +203,27 @@ class SQLTrackerStore:
         raise StoreError(
             f"gave up appending events after {MAX_CONFLICT_RETRIES} conflicting writers"
         )
+
+    def _append_postgres(self, sender_id: str, rows: list[dict[str, Any]], now: float) -> None:
+        engine = self._opened().execution_options(**AUTOCOMMIT)
+        parameters = append_parameters(sender_id, rows, now)
+        for _ in range(MAX_CONFLICT_RETRIES):
+            try:
+                with engine.connect() as connection:
+                    connection.execute(append_statement(), parameters)
+                return
+            except IntegrityError:
+                logger.debug(
+                    "sequence conflict appending events", extra={"conversation_id": sender_id}
+                )
+        raise StoreError(
+            f"gave up appending events after {MAX_CONFLICT_RETRIES} conflicting writers"
+        )
+
+    def _reading(self) -> Engine:
+        """The engine for reads: on PostgreSQL without a transaction (one round trip)."""
+        engine = self._opened()
+        return engine.execution_options(**AUTOCOMMIT) if self._postgres else engine
 
     def _upsert_conversation(self, sender_id: str, now: float, latest: float) -> Insert:
         dialect = postgresql if self.url.get_backend_name() == "postgresql" else sqlite

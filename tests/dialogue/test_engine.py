@@ -465,3 +465,56 @@ def test_the_trained_policies_survive_pickling(core: CoreModel, tmp_path: Path) 
     assert again.policies.names == core.policies.names == [
         "RulePolicy", "MemoizationPolicy", "LinearPolicy",
     ]  # fmt: skip
+
+
+# ---- trackers kept between turns ------------------------------------------------------
+
+
+class CountingStore(InMemoryTrackerStore):
+    """Counts whole reads, to see when a kept tracker was used instead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.whole_reads = 0
+
+    async def load(self, sender_id: str) -> list[dict[str, Any]]:
+        self.whole_reads += 1
+        return await super().load(sender_id)
+
+
+@pytest.mark.anyio
+async def test_a_kept_tracker_sees_what_another_worker_added(
+    core: CoreModel, action_url: str, http: httpx.AsyncClient
+) -> None:
+    store = CountingStore()
+    first, second = (
+        make_engine(core, store=store, action_client=ActionClient(action_url, http, timeout=5))
+        for _ in range(2)
+    )
+    await say(first, "yatırımım gelmedi")
+    assert await say(second, "500") == ["Hangi yöntemle yatırdınız?"]
+    # The first worker's kept tracker is brought up to date: the form goes on there.
+    assert await say(first, "kripto ile") == ["500 TL kripto ile yatırımınızı buldum."]
+    fresh = make_engine(core, store=store)
+    assert (await first.tracker("p1")).events == (await fresh.tracker("p1")).events
+    assert store.whole_reads == 3  # once per engine; the later turns read only what was new
+
+
+@pytest.mark.anyio
+async def test_a_conversation_rewritten_under_a_kept_tracker_is_read_whole(
+    core: CoreModel, action_url: str, http: httpx.AsyncClient
+) -> None:
+    store = CountingStore()
+    engine = make_engine(core, store=store, action_client=ActionClient(action_url, http, timeout=5))
+    await say(engine, "yatırımım gelmedi")
+    # Erased and begun again elsewhere: the stored events are not the ones kept here.
+    store._events.clear()
+    other = make_engine(core, store=store)
+    await say(other, "merhaba")
+    await say(other, "teşekkürler")
+    assert await say(engine, "500") != ["Hangi yöntemle yatırdınız?"]
+    tracker = await engine.tracker("p1")
+    assert tracker.active_loop_name is None
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == [
+        "merhaba", "teşekkürler", "500",
+    ]  # fmt: skip

@@ -174,3 +174,27 @@ async def test_conversation_ids(tracker_store: TrackerStore) -> None:
     await tracker_store.append("mehmet", [user("slm")])
     await tracker_store.append("ayşe", [user("şifre")])
     assert sorted(await tracker_store.conversation_ids()) == ["ayşe", "mehmet"]
+
+
+async def test_load_since_gives_only_what_was_added(store_factory: StoreFactory) -> None:
+    first, second = store_factory(), store_factory()  # two workers
+    try:
+        await first.append("p", TURKISH_EVENTS[:3])
+        assert await first.load_since("p", 0, None) == TURKISH_EVENTS[:3]
+        assert await first.load_since("p", 3, 1700000002.0) == []
+        await second.append("p", TURKISH_EVENTS[3:])
+        assert await first.load_since("p", 3, 1700000002.0) == TURKISH_EVENTS[3:]
+    finally:
+        await first.close()
+        if second is not first:
+            await second.close()
+
+
+async def test_load_since_refuses_a_prefix_that_is_not_stored(tracker_store: TrackerStore) -> None:
+    await tracker_store.append("p", TURKISH_EVENTS[:3])
+    # The third event has another time, or there are fewer events than the caller holds:
+    # the caller's copy is not what is stored, and it must read the conversation whole.
+    assert await tracker_store.load_since("p", 3, 1234.0) is None
+    assert await tracker_store.load_since("p", 4, 1700000003.0) is None
+    assert await tracker_store.load_since("unknown", 2, 1.0) is None
+    assert await tracker_store.load_since("unknown", 0, None) == []
