@@ -52,6 +52,9 @@ def parse_url(url: str) -> URL:
     return parsed
 
 
+POOL_SIZE = 20
+
+
 def build_engine(url: URL, *, busy_timeout: float, connect_timeout: float) -> Engine:
     """A pooled engine; connects lazily, so building it does no I/O."""
     if url.get_backend_name() == "sqlite":
@@ -59,7 +62,14 @@ def build_engine(url: URL, *, busy_timeout: float, connect_timeout: float) -> En
     connect_args: dict[str, Any] = {}
     if "connect_timeout" not in url.query:
         connect_args["connect_timeout"] = max(1, round(connect_timeout))
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    # No ping on every checkout (a round trip per operation): a connection the server
+    # has dropped fails its statement, SQLAlchemy then discards the pool's connections,
+    # and the store's retry runs on a fresh one. The pool is as deep as the turns a
+    # busy worker runs at once: a connection opened past it is closed on return, and
+    # PostgreSQL forks a process for every new one.
+    return create_engine(
+        url, connect_args=connect_args, pool_size=POOL_SIZE, max_overflow=POOL_SIZE
+    )
 
 
 def _sqlite_engine(url: URL, busy_timeout: float) -> Engine:
@@ -72,7 +82,9 @@ def _sqlite_engine(url: URL, busy_timeout: float) -> Engine:
             url, connect_args=connect_args, poolclass=QueuePool, pool_size=1, max_overflow=0
         )
     else:
-        engine = create_engine(url, connect_args=connect_args)
+        engine = create_engine(
+            url, connect_args=connect_args, pool_size=POOL_SIZE, max_overflow=POOL_SIZE
+        )
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
