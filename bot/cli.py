@@ -166,6 +166,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.model_storage import load_model
     from bot.server import create_app
     from bot.server.embedded import EmbeddedServices
+    from bot.server.workers import serve_workers
     from bot.settings import Settings
 
     settings = Settings(
@@ -180,6 +181,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         workers=args.workers,
     )
     configure_logging(settings.log_level, settings.log_format)
+    # The sentence encoder's OpenMP threads sleep between calls instead of spinning: a
+    # spinning team takes the cores the event loop needs (set before the engine loads).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     model = load_model(settings.model)  # fail fast, before the server starts
     app = create_app(settings, model)  # checks credentials.yml and endpoints.yml
     services: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
@@ -189,32 +193,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     # uvicorn re-raises SIGTERM once it has shut down; turned into SystemExit here, it
     # unwinds the `with` below, so the embedded services stop with the bot.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    common: dict[str, Any] = {
-        "host": settings.host,
-        "port": settings.port,
-        "log_config": None,  # configure_logging's handler serves uvicorn too
-        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN,
-    }
     with services:
         console.print(
             f"Loaded [bold]{model.name}[/]; serving on http://{args.interface}:{args.port}"
             + (f" with {settings.workers} workers" if settings.workers > 1 else "")
         )
+        options: dict[str, Any] = {
+            "log_config": None,  # configure_logging's handler serves uvicorn too
+            "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN,
+        }
         if settings.workers == 1:
-            uvicorn.run(app, **common)
+            uvicorn.run(app, host=settings.host, port=settings.port, **options)
         else:
-            # Each worker process builds its own app from the same settings, and its
-            # sentence encoder gets its share of the cores: OpenMP teams of several
-            # processes that each take every core spin against each other.
+            # Each worker builds its own app from these settings, and its sentence
+            # encoder gets its share of the cores: OpenMP teams of several processes
+            # that each take every core spin against each other.
             os.environ.update(settings.as_environment())
             cores = max(1, (os.cpu_count() or 1) // settings.workers)
             os.environ.setdefault("OMP_NUM_THREADS", str(cores))
-            uvicorn.run(
-                "bot.server.app:app_from_environment",
-                factory=True,
-                workers=settings.workers,
-                **common,
-            )
+            serve_workers(
+                settings.workers, settings.host, settings.port, options,
+                settings.log_level, settings.log_format,
+            )  # fmt: skip
     return 0
 
 

@@ -9,7 +9,9 @@ exactly once, in the order it was sent, with each turn's events together.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -164,7 +166,8 @@ def test_two_workers_keep_every_conversation_whole(project: Path) -> None:
 
 
 def test_bot_run_with_two_workers_serves_on_one_port(project: Path) -> None:
-    with worker(project, "--workers", "2", "--log-format", "json") as (url, _):
+    extra = ("--workers", "2", "--log-format", "json", "--log-level", "info")
+    with worker(project, *extra) as (url, process):
 
         async def chat() -> None:
             async with httpx.AsyncClient(timeout=60) as http:
@@ -174,6 +177,15 @@ def test_bot_run_with_two_workers_serves_on_one_port(project: Path) -> None:
         for c in range(20):
             events = httpx.get(f"{url}/conversations/w{c}/tracker").json()["events"]
             assert [e["text"] for e in events if e["event"] == "user"] == [f"selam {c}"]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+        assert process.stderr is not None
+        said = process.stderr.read().splitlines()
+    lines = [json.loads(line) for line in said if line[:1] == b"{"]
+    # Twenty connections at once reach both workers (each has its own SO_REUSEPORT socket).
+    served = {line["pid"] for line in lines if line["logger"] == "uvicorn.access"}
+    assert len(served) == 2, served
+    assert all(line["level"] != "error" for line in lines)
 
 
 def test_several_workers_with_per_process_stores_are_refused(tmp_path: Path) -> None:
