@@ -21,7 +21,7 @@ after the action that answered the interruption.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.dialogue.dialogue_state import ACTION_LISTEN
@@ -94,6 +94,20 @@ def _matches(partial: Partial, present: Mapping[str, str], taken: str | None) ->
         if present.get(key) != value:
             return False
     return True
+
+
+_ANY = "\x00any"  # the index's "this key does not look at it"
+
+
+def _index_keys(keys: Sequence[_RuleKey]) -> dict[tuple[str | None, str | None], list[int]]:
+    """Key positions by what their last state asks of the latest intent and action."""
+    index: dict[tuple[str | None, str | None], list[int]] = {}
+    for position, key in enumerate(keys):
+        last = key.states[-1] if key.states else {}
+        intent = last.get("intent", _ANY)
+        prev = last.get("prev", _ANY)
+        index.setdefault((intent, prev), []).append(position)
+    return index
 
 
 class _RuleReader:
@@ -203,6 +217,7 @@ class RulePolicy(Policy):
         self.keys = [
             key for order, rule in enumerate(data.rules) for key in reader.keys(rule, order)
         ]
+        self._index = _index_keys(self.keys)
         if self.check_for_contradictions:
             self._warn_contradictions()
 
@@ -260,7 +275,7 @@ class RulePolicy(Policy):
         states = [dict(state) for state in history_states]
         taken: list[str | None] = [*actions, None]
         best: _RuleKey | None = None
-        for key in self.keys:
+        for key in self._candidates(states[-1] if states else {}):
             length = len(key.states)
             if length > len(states) or (key.conversation_start and length != len(states)):
                 continue
@@ -275,6 +290,18 @@ class RulePolicy(Policy):
             if matched and (best is None or key.weight > best.weight):
                 best = key
         return best
+
+    def _candidates(self, latest: Mapping[str, str]) -> list[_RuleKey]:
+        """The keys whose last state can match ``latest``, in rule order: an index on
+        the latest intent and action spares checking every rule on every turn."""
+        index: dict[tuple[str | None, str | None], list[int]] | None = getattr(self, "_index", None)
+        if index is None:
+            index = self._index = _index_keys(self.keys)
+        positions: list[int] = []
+        for intent in (latest.get("intent"), _ANY):
+            for prev in (latest.get("prev"), _ANY):
+                positions.extend(index.get((intent, prev), ()))
+        return [self.keys[i] for i in sorted(positions)]
 
     @staticmethod
     def _loop_reentry(context: PredictionContext) -> str | None:
