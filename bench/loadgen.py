@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["LoadResult", "percentile", "run_load"]
+IDLE_RECONNECT = 4.0  # seconds; below uvicorn's keep-alive timeout
+
+__all__ = ["LoadResult", "percentile", "run_conversations", "run_load", "run_paced"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ async def _client(
     bodies: asyncio.Queue[bytes],
     latencies: list[float],
     errors: list[int],
+    answers: list[bytes] | None = None,
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
@@ -102,8 +106,10 @@ async def _client(
             started = time.perf_counter()
             writer.write(request)
             await writer.drain()
-            status, _ = await _read_response(reader)
+            status, answer = await _read_response(reader)
             latencies.append((time.perf_counter() - started) * 1000)
+            if answers is not None:
+                answers.append(answer)
             if status != 200:
                 errors.append(status)
     finally:
@@ -125,3 +131,86 @@ async def run_load(
     )
     seconds = time.perf_counter() - started
     return LoadResult(clients, len(latencies), len(errors), seconds, latencies)
+
+
+async def run_conversations(
+    host: str, port: int, path: str, scripts: Sequence[Sequence[dict[str, object]]]
+) -> tuple[LoadResult, list[bytes]]:
+    """One client per script, each POSTing its payloads in order, waiting for each answer
+    (a player waits for the bot); all scripts at once. Returns the answers too."""
+    queues = []
+    for script in scripts:
+        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        for payload in script:
+            queue.put_nowait(json.dumps(payload, ensure_ascii=False).encode())
+        queues.append(queue)
+    latencies: list[float] = []
+    errors: list[int] = []
+    answers: list[bytes] = []
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(_client(host, port, path, queue, latencies, errors, answers) for queue in queues)
+    )
+    seconds = time.perf_counter() - started
+    return LoadResult(len(scripts), len(latencies), len(errors), seconds, latencies), answers
+
+
+async def run_paced(
+    host: str,
+    port: int,
+    path: str,
+    scripts: Sequence[Sequence[dict[str, object]]],
+    rate: float,
+    seed: int = 5,
+) -> tuple[LoadResult, list[bytes]]:
+    """Open loop: messages are due at ``rate`` per second in all (Poisson arrivals dealt to
+    the scripts in turn; one conversation each, its messages in order). A message's
+    latency counts from when it was due, so a server that falls behind is not excused
+    by the client waiting for it (no coordinated omission)."""
+    rng = random.Random(seed)
+    # One Poisson stream at ``rate`` for the whole run, its arrivals dealt to the
+    # players in turn: player i gets arrivals i, i + n, i + 2n...
+    arrivals: list[float] = []
+    clock = 0.0
+    for _ in range(sum(len(script) for script in scripts)):
+        clock += rng.expovariate(rate)
+        arrivals.append(clock)
+    latencies: list[float] = []
+    errors: list[int] = []
+    answers: list[bytes] = []
+
+    async def play(index: int, script: Sequence[dict[str, object]], start: float) -> None:
+        # A connection idle longer than the server's keep-alive (uvicorn: 5 s) is closed
+        # by the server; a player who paused for that long opens a new one, as a browser
+        # would.
+        reader, writer = await asyncio.open_connection(host, port)
+        last_used = start
+        try:
+            for turn, payload in enumerate(script):
+                due = start + arrivals[turn * len(scripts) + index]
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                if time.perf_counter() - last_used > IDLE_RECONNECT:
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, port)
+                body = json.dumps(payload, ensure_ascii=False).encode()
+                writer.write(
+                    f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                    .encode() + body
+                )  # fmt: skip
+                await writer.drain()
+                status, answer = await _read_response(reader)
+                last_used = time.perf_counter()
+                latencies.append((last_used - due) * 1000)
+                answers.append(answer)
+                if status != 200:
+                    errors.append(status)
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(play(i, script, started) for i, script in enumerate(scripts)))
+    seconds = time.perf_counter() - started
+    return LoadResult(len(scripts), len(latencies), len(errors), seconds, latencies), answers
