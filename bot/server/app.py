@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import __version__
 from bot.channels import ChannelContext, InputChannel, MessageHandler
+from bot.errors import StoreError
 from bot.log_format import configure_logging
 from bot.model_storage import TrainedModel, load_model
 from bot.server.api import public_router
@@ -30,6 +31,7 @@ from bot.settings import Settings, environment
 __all__ = ["app_from_environment", "create_app"]
 
 log = logging.getLogger(__name__)
+RETRY_AFTER = 5  # seconds a client is asked to wait when storage is down
 
 
 def _error(status: int, reason: str, message: str) -> JSONResponse:
@@ -94,6 +96,15 @@ def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _error(400, "BadRequest", _describe(exc.errors()) or "invalid request body")
+
+    @app.exception_handler(StoreError)
+    async def store_down(request: Request, exc: StoreError) -> JSONResponse:
+        # The message was not stored, so it was not acknowledged: the sender may retry
+        # (Telegram and WhatsApp do on their own).
+        log.error("store unavailable: %s", exc)
+        response = _error(503, "ServiceUnavailable", "storage is unavailable; retry shortly")
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> JSONResponse:
