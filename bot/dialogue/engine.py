@@ -23,8 +23,8 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from bot.channels import BotMessage, UserMessage
@@ -36,7 +36,6 @@ from bot.dialogue.domain import Domain
 from bot.dialogue.events import (
     ActionExecuted,
     ActionExecutionRejected,
-    BotUttered,
     Event,
     Restarted,
     SessionStarted,
@@ -45,13 +44,13 @@ from bot.dialogue.events import (
 )
 from bot.dialogue.forms import refused_answer
 from bot.dialogue.handoff import immediate_handover
-from bot.dialogue.handover_events import HandoverRequested
 from bot.dialogue.identity_token import identity_events
 from bot.dialogue.payload import parse_payload
 from bot.dialogue.policies import PolicyEnsemble, Prediction
 from bot.dialogue.slot_filling import extract_slots
 from bot.dialogue.tracker import Tracker
 from bot.dialogue.tracker_cache import StoredTracker, TrackerCache
+from bot.dialogue.turn import Turn, already_seen
 from bot.errors import ActionRejected
 from bot.store.base import LockStore, TrackerStore
 
@@ -77,25 +76,6 @@ class EngineConfig:
     seed: int | None = None
     # Trackers of recent conversations kept between turns (0: read each one whole).
     tracker_cache_size: int = 1000
-
-
-class _Turn:
-    """The conversation as it grows during one turn, and the events to persist."""
-
-    def __init__(self, tracker: Tracker) -> None:
-        self.tracker = tracker
-        self.new: list[Event] = []
-
-    def add(self, events: Sequence[Event]) -> list[Event]:
-        # Stamped as they are logged, so timestamps follow the order of the events.
-        now = max(time.time(), self.tracker.latest_event_time or 0.0)
-        events = [replace(event, timestamp=now) for event in events]
-        ready, problems = self.tracker.prepare_events(events)
-        for problem in problems:
-            log.warning("conversation %s: event dropped: %s", self.tracker.sender_id, problem)
-        self.tracker = self.tracker.with_events(ready)
-        self.new.extend(ready)
-        return ready
 
 
 class Engine:
@@ -146,8 +126,8 @@ class Engine:
         sender_id = message.sender_id
         async with self.locks.lock(sender_id):
             stored = await self._load(sender_id)
-            turn = _Turn(stored.tracker)
-            if _already_seen(turn.tracker, message.message_id):
+            turn = Turn(stored.tracker)
+            if already_seen(turn.tracker, message.message_id):
                 log.info(
                     "conversation %s: message %s was already handled; a retried delivery",
                     sender_id, message.message_id,
@@ -163,9 +143,9 @@ class Engine:
                         turn.tracker, stored.count + len(turn.new), turn.new[-1].timestamp
                     )
                 self._trackers.keep(sender_id, stored)
-            return self._messages(turn)
+            return turn.messages()
 
-    async def _run_turn(self, turn: _Turn, message: UserMessage) -> None:
+    async def _run_turn(self, turn: Turn, message: UserMessage) -> None:
         if self._session_due(turn.tracker):
             turn.add(self._session_start(turn.tracker, message.metadata))
         user = await self._read(message)
@@ -249,7 +229,7 @@ class Engine:
     def predict(self, tracker: Tracker, excluded: frozenset[str] = frozenset()) -> Prediction:
         return self.policies.predict_for(tracker, self.domain, excluded)
 
-    async def _act(self, turn: _Turn, channel: str | None) -> None:
+    async def _act(self, turn: Turn, channel: str | None) -> None:
         excluded: set[str] = set()
         followup: str | None = None
         for _ in range(self.config.max_actions_per_turn):
@@ -296,41 +276,10 @@ class Engine:
 
     # ---- persisting and answering ---------------------------------------------------------
 
-    async def _persist(self, turn: _Turn) -> None:
+    async def _persist(self, turn: Turn) -> None:
         if not turn.new:
             return
         sender_id = turn.tracker.sender_id
         await self.store.append(sender_id, [event.as_dict() for event in turn.new])
-        for event in turn.new:
-            if isinstance(event, HandoverRequested):
-                record = {
-                    "reason": event.reason,
-                    "skill": event.skill,
-                    "priority": event.priority,
-                    "summary": event.summary,
-                    "timestamp": event.timestamp,
-                }
-                await self.store.record_handover(sender_id, record)
-
-    def _messages(self, turn: _Turn) -> list[BotMessage]:
-        out: list[BotMessage] = []
-        for event in turn.new:
-            if isinstance(event, BotUttered):
-                message: BotMessage = {"recipient_id": turn.tracker.sender_id}
-                if event.text is not None:
-                    message["text"] = event.text
-                for key, value in event.data.items():
-                    if value not in (None, [], {}):
-                        message[key] = value
-                out.append(message)
-        return out
-
-
-def _already_seen(tracker: Tracker, message_id: str | None) -> bool:
-    """Whether the conversation holds a message with this channel id (a redelivery)."""
-    if message_id is None:
-        return False
-    return any(
-        isinstance(event, UserUttered) and event.message_id == message_id
-        for event in reversed(tracker.events)
-    )
+        for record in turn.handover_records():
+            await self.store.record_handover(sender_id, record)
