@@ -62,7 +62,7 @@ def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI
             log.warning("model %s has no NLU pipeline", loaded.name)
         await conversations.load(loaded)
         watcher = ModelWatcher(conversations, settings.model, settings.model_watch_interval)
-        if settings.model.is_dir() and settings.model_watch_interval > 0:
+        if _watches(settings, loaded):
             watcher.start(loaded.path)
         started: list[InputChannel] = []
         try:
@@ -120,6 +120,15 @@ def app_from_environment() -> FastAPI:
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
     return create_app(settings)
+
+
+def _watches(settings: Settings, model: TrainedModel) -> bool:
+    """Whether to watch the models directory: only for a model served from it (a model
+    handed to create_app from elsewhere is not replaced by what lies in ./models)."""
+    directory = settings.model
+    if settings.model_watch_interval <= 0 or not directory.is_dir() or model.path is None:
+        return False
+    return model.path.resolve().parent == directory.resolve()
 
 
 def _build_channels(settings: Settings, service: ConversationService) -> list[InputChannel]:

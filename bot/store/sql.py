@@ -19,15 +19,8 @@ import anyio
 import anyio.to_thread
 from alembic.util import CommandError
 from sqlalchemy import (
-    Column,
     Engine,
-    Float,
     Insert,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
     func,
     insert,
     select,
@@ -45,44 +38,13 @@ from bot.errors import StoreError
 from bot.store.base import HANDOVER_STATUS_OPEN, HandoverRecord, encode_events
 from bot.store.sql_engine import WRITE_OPTION, build_engine, parse_url, upgrade_schema
 from bot.store.sql_postgres import AUTOCOMMIT, append_parameters, append_statement
+from bot.store.sql_tables import conversations_table, events_table, handovers_table
 
 __all__ = ["SQLTrackerStore"]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_CONFLICT_RETRIES = 100
-
-# The query side of the tables the migrations create (bot/store/migrations/versions/).
-metadata = MetaData()
-conversations_table = Table(
-    "conversations",
-    metadata,
-    Column("sender_id", String(255), primary_key=True),
-    Column("created", Float, nullable=False),
-    Column("latest_event_time", Float, nullable=False),
-)
-events_table = Table(
-    "events",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255), nullable=False),
-    Column("seq", Integer, nullable=False),
-    Column("type_name", String(255), nullable=False),
-    Column("timestamp", Float, nullable=False),
-    Column("data", Text, nullable=False),
-)
-handovers_table = Table(
-    "handovers",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255), nullable=False),
-    Column("reason", String(255), nullable=False),
-    Column("skill", String(64), nullable=False),
-    Column("priority", Integer, nullable=False),
-    Column("summary", Text, nullable=False),
-    Column("status", String(32), nullable=False),
-    Column("created_at", Float, nullable=False),
-)
 
 
 class SQLTrackerStore:
@@ -175,26 +137,13 @@ class SQLTrackerStore:
         await self._run("append", lambda: self._append(sender_id, rows, now))
 
     def _append(self, sender_id: str, rows: list[dict[str, Any]], now: float) -> None:
-        if self._postgres:
-            self._append_postgres(sender_id, rows, now)
-            return
-        engine = self._opened().execution_options(**{WRITE_OPTION: True})
-        upsert = self._upsert_conversation(sender_id, now, rows[-1]["timestamp"])
+        """Append ``rows`` after the conversation's last sequence number; two writers that
+        picked the same number meet the unique (sender_id, seq) constraint, and the
+        loser tries again."""
+        write = self._write_postgres if self._postgres else self._write_portable
         for _ in range(MAX_CONFLICT_RETRIES):
             try:
-                with self._writing(), engine.begin() as connection:
-                    last = connection.scalar(
-                        select(func.max(events_table.c.seq)).where(
-                            events_table.c.sender_id == sender_id
-                        )
-                    )
-                    first = (last or 0) + 1
-                    numbered = [
-                        {**row, "sender_id": sender_id, "seq": first + offset}
-                        for offset, row in enumerate(rows)
-                    ]
-                    connection.execute(insert(events_table), numbered)
-                    connection.execute(upsert)
+                write(sender_id, rows, now)
                 return
             except IntegrityError:
                 logger.debug(
@@ -204,21 +153,25 @@ class SQLTrackerStore:
             f"gave up appending events after {MAX_CONFLICT_RETRIES} conflicting writers"
         )
 
-    def _append_postgres(self, sender_id: str, rows: list[dict[str, Any]], now: float) -> None:
+    def _write_portable(self, sender_id: str, rows: list[dict[str, Any]], now: float) -> None:
+        engine = self._opened().execution_options(**{WRITE_OPTION: True})
+        upsert = self._upsert_conversation(sender_id, now, rows[-1]["timestamp"])
+        with self._writing(), engine.begin() as connection:
+            last = connection.scalar(
+                select(func.max(events_table.c.seq)).where(events_table.c.sender_id == sender_id)
+            )
+            first = (last or 0) + 1
+            numbered = [
+                {**row, "sender_id": sender_id, "seq": first + offset}
+                for offset, row in enumerate(rows)
+            ]
+            connection.execute(insert(events_table), numbered)
+            connection.execute(upsert)
+
+    def _write_postgres(self, sender_id: str, rows: list[dict[str, Any]], now: float) -> None:
         engine = self._opened().execution_options(**AUTOCOMMIT)
-        parameters = append_parameters(sender_id, rows, now)
-        for _ in range(MAX_CONFLICT_RETRIES):
-            try:
-                with engine.connect() as connection:
-                    connection.execute(append_statement(), parameters)
-                return
-            except IntegrityError:
-                logger.debug(
-                    "sequence conflict appending events", extra={"conversation_id": sender_id}
-                )
-        raise StoreError(
-            f"gave up appending events after {MAX_CONFLICT_RETRIES} conflicting writers"
-        )
+        with engine.connect() as connection:
+            connection.execute(append_statement(), append_parameters(sender_id, rows, now))
 
     def _reading(self) -> Engine:
         """The engine for reads: on PostgreSQL without a transaction (one round trip)."""

@@ -136,3 +136,19 @@ def test_a_broken_archive_in_the_directory_is_skipped(
         assert http.get("/status").json()["model_file"] == "1-chat.tar.gz"
         (models / "3-nlu.tar.gz").write_bytes(archives["nlu"].read_bytes())
         _wait_for(lambda: http.get("/status").json()["model_file"] == "3-nlu.tar.gz")
+
+
+def test_a_model_handed_over_from_elsewhere_is_not_replaced_by_the_models_directory(
+    tmp_path: Path, archives: dict[str, Path]
+) -> None:
+    from bot.model_storage import load_model
+
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "9-nlu.tar.gz").write_bytes(archives["nlu"].read_bytes())
+    settings = _settings(tmp_path, models, model_watch_interval=0.05)
+    with LiveServer(create_app(settings, load_model(archives["chat"]))) as server:
+        http = httpx.Client(base_url=server.url, timeout=30)
+        for n in range(10):
+            assert http.post(WEBHOOK, json={"sender": f"h{n}", "message": "merhaba"}).is_success
+        assert http.get("/status").json()["model_file"] == "chat.tar.gz"

@@ -11,62 +11,11 @@ import pytest
 from sqlalchemy import make_url
 
 from bot.store.sql import SQLTrackerStore
+from tests.store.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.anyio
 
 EVENTS = [{"event": "user", "timestamp": 1.0, "text": "çekimim gelmedi"}]
-
-
-class TcpProxy:
-    """Forwards a loopback port to a server; ``cut()`` drops every connection and turns
-    new ones away until ``restore()``, like a database restarting."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.target = (host, port)
-        self.accepting = True
-        self.turned_away = asyncio.Event()
-        self._transports: list[asyncio.BaseTransport] = []
-
-    async def __aenter__(self) -> TcpProxy:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port: int = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._server.close()
-        self.cut()
-        await self._server.wait_closed()
-
-    def cut(self) -> None:
-        self.accepting = False
-        for transport in self._transports:
-            transport.abort()
-        self._transports.clear()
-
-    def restore(self) -> None:
-        self.accepting = True
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if not self.accepting:
-            writer.transport.abort()
-            self.turned_away.set()
-            return
-        upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
-        self._transports += [writer.transport, upstream_writer.transport]
-        await asyncio.gather(
-            self._pipe(reader, upstream_writer),
-            self._pipe(upstream_reader, writer),
-            return_exceptions=True,
-        )
-
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while data := await reader.read(65536):
-                writer.write(data)
-                await writer.drain()
-        finally:
-            writer.transport.abort()
 
 
 async def test_store_rides_out_a_database_restart(postgres_url: str) -> None:
