@@ -81,6 +81,21 @@ def _check_nlu(domain: Domain, data: TrainingData) -> Iterator[Issue]:
             re.compile(regex.pattern)
         except re.error as exc:
             yield _issue("D109", regex.source, name=regex.name, reason=str(exc))
+    yield from _unannotated_patterns(data, entities)
+
+
+def _unannotated_patterns(data: TrainingData, entities: set[str]) -> Iterator[Issue]:
+    """A regex or lookup table named after a domain entity finds it only if some example
+    annotates that entity (as in Rasa), unless no example annotates anything."""
+    annotated = {span.entity for example in data.examples for span in example.entities}
+    if not annotated:
+        return
+    reported: set[str] = set()
+    named = [(r.name, r.source) for r in data.regexes] + [(t.name, t.source) for t in data.lookups]
+    for name, source in named:
+        if name in entities and name not in annotated and name not in reported:
+            reported.add(name)
+            yield _issue("D113", source, name=name)
 
 
 def _check_domain(domain: Domain) -> Iterator[Issue]:

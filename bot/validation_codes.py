@@ -61,6 +61,12 @@ _TABLE = (
     Code("D110", "warning", "{line!r} does not start with '- ' and is skipped"),
     Code("D111", "warning", 'unknown format version {version!r}; Rasa 3 files say version: "3.1"'),
     Code("D112", "warning", "unknown key {key!r} in an nlu item is ignored"),
+    Code(
+        "D113",
+        "warning",
+        "the patterns of {name!r} find no entity: no example annotates [..]({name}), and "
+        "RegexEntityExtractor extracts only annotated entities; annotate one example",
+    ),
     # domain
     Code("D201", "error", "slot {slot!r} maps from entity {entity!r}, which is not in the domain"),
     # A warning, as in Rasa: such a mapping can never fire, but the domain still loads.

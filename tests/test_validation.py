@@ -161,6 +161,19 @@ def test_reader_problems_become_issues(project: Path) -> None:
     assert str(issues[2]).startswith("data/other.yml:4: warning D104: ")
 
 
+def test_a_pattern_for_an_entity_no_example_annotates_is_reported(project: Path) -> None:
+    clean_project()
+    write("domain.yml", CLEAN_DOMAIN.replace("entities: [amount]", "entities: [amount, otp_code]"))
+    write("data/codes.yml", "nlu:\n- regex: otp_code\n  examples: |\n    - \\d{6}\n")
+    issues = validate()
+    assert codes(issues) == [("D113", "data/codes.yml:4")]
+    assert "[..](otp_code)" in issues[0].message
+    # One annotated example is enough for the extractor to use the pattern.
+    annotated = "    - kodum [123456](otp_code) geldi mi\n- intent: faq/limits"
+    write("data/nlu.yml", CLEAN_NLU.replace("- intent: faq/limits", annotated))
+    assert "D113" not in [code for code, _ in codes(validate())]
+
+
 def test_domain_checks(project: Path) -> None:
     clean_project()
     write(
@@ -253,7 +266,7 @@ def test_rules_without_rule_policy(project: Path) -> None:
 
 def test_every_code_has_a_level_and_a_template() -> None:
     assert set(CODES) >= {
-        "D101", "D102", "D103", "D104", "D105", "D106", "D107", "D108", "D109",
+        "D101", "D102", "D103", "D104", "D105", "D106", "D107", "D108", "D109", "D113",
         "D201", "D202", "D203", "D301", "D302", "D303", "D304", "D307", "D308", "D309",
     }  # fmt: skip
     for code in CODES.values():
