@@ -169,6 +169,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.server.workers import serve_workers
     from bot.settings import Settings
 
+    given: dict[str, Any] = {"auth_token": args.auth_token} if args.auth_token else {}
     settings = Settings(
         model=Path(args.model),
         host=args.interface,
@@ -179,6 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         log_level=args.log_level.upper(),
         log_format=args.log_format,
         workers=args.workers,
+        **given,  # else DESTEK_AUTH_TOKEN, if set
     )
     configure_logging(settings.log_level, settings.log_format)
     # The sentence encoder's OpenMP threads sleep between calls instead of spinning: a
@@ -350,6 +352,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = verbs.add_parser("run", help="start the server")
     _add_model(run)
     run.add_argument("--enable-api", action="store_true", help="serve the HTTP API")
+    run.add_argument(
+        "--auth-token", help="the HTTP API answers only requests with ?token=<this> (Rasa's)"
+    )
     run.add_argument("-p", "--port", type=int, default=5005)
     run.add_argument("-i", "--interface", default="0.0.0.0")
     run.add_argument("--log-level", default="info")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "environment"]
@@ -32,11 +33,15 @@ class Settings(BaseSettings):
     credentials: Path = Path("credentials.yml")
     # HS256 secret the website signs player tokens with; unset: tokens verify nobody.
     player_token_secret: str | None = None
+    # Rasa's --auth-token: the HTTP API answers only requests with ?token=<this>.
+    auth_token: SecretStr | None = None
 
     def as_environment(self) -> dict[str, str]:
         """These settings as ``DESTEK_`` variables, for worker processes to read back."""
         out: dict[str, str] = {}
         for name, value in self.model_dump().items():
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
             if value is not None:
                 out[f"DESTEK_{name.upper()}"] = str(value)
         return out

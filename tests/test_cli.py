@@ -151,3 +151,13 @@ def test_run_serves_parse_and_stops_gracefully(
     text = output.decode()
     assert "Application shutdown complete" in text
     assert "Traceback" not in text
+
+
+def test_run_takes_rasas_auth_token_and_a_worker_count() -> None:
+    from bot.cli import build_parser
+
+    args = build_parser().parse_args(["run", "--auth-token", "gizli", "--workers", "3"])
+    assert (args.auth_token, args.workers, args.log_format) == ("gizli", 3, "text")
+    for bad in ("0", "iki"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["run", "--workers", bad])

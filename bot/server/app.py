@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,6 +21,7 @@ from bot.log_format import configure_logging
 from bot.model_storage import TrainedModel, load_model
 from bot.server.api import public_router
 from bot.server.api import router as api_router
+from bot.server.auth import require_token
 from bot.server.body_limit import BodyLimit
 from bot.server.channel_registry import channel_factory, configured_channels
 from bot.server.conversations import ConversationService, tracker_router
@@ -81,9 +82,10 @@ def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI
     app.state.conversations = conversations
     app.include_router(public_router)
     if settings.enable_api:
-        app.include_router(api_router)
-        app.include_router(tracker_router)
-        app.include_router(model_router)
+        guarded = [Depends(require_token)]
+        app.include_router(api_router, dependencies=guarded)
+        app.include_router(tracker_router, dependencies=guarded)
+        app.include_router(model_router, dependencies=guarded)
     for channel in channels:
         channel.install(app)
 
@@ -155,6 +157,8 @@ def _describe(errors: Sequence[Any]) -> str:
 def _reason(status: int) -> str:
     return {
         400: "BadRequest",
+        401: "NotAuthenticated",
+        403: "NotAuthorized",
         404: "NotFound",
         405: "MethodNotAllowed",
         409: "Conflict",

@@ -52,11 +52,22 @@ async def replace_model(request: Request) -> Response:
         body = ModelRequest.model_validate_json(await request.body())
     except ValidationError as exc:
         raise RequestValidationError(exc.errors()) from exc
+    path = Path(body.model_file)
+    served_from = _models_directory(request.app.state.settings.model)
+    if not path.resolve().is_relative_to(served_from):
+        # A model archive is a pickle: loading one runs code, so only archives where the
+        # server's own models are kept may be loaded over HTTP.
+        raise HTTPException(403, f"model_file must be inside {served_from}")
     try:
-        await reload_model(service_of(request), Path(body.model_file))
+        await reload_model(service_of(request), path)
     except ModelError as exc:
         raise HTTPException(400, str(exc)) from exc
     return Response(status_code=204)
+
+
+def _models_directory(model: Path) -> Path:
+    """Where the served models are kept: the ``-m`` directory, or the archive's own."""
+    return (model if model.is_dir() else model.parent).resolve()
 
 
 class ModelWatcher:

@@ -66,13 +66,16 @@ def test_put_model_swaps_the_served_model(tmp_path: Path, archives: dict[str, Pa
 def test_a_bad_model_file_is_a_400_and_the_old_model_stays(
     tmp_path: Path, archives: dict[str, Path]
 ) -> None:
-    junk = tmp_path / "junk.tar.gz"
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "chat.tar.gz").write_bytes(archives["chat"].read_bytes())
+    junk = served / "junk.tar.gz"
     junk.write_bytes(b"not a model")
-    with LiveServer(create_app(_settings(tmp_path, archives["chat"]))) as server:
+    with LiveServer(create_app(_settings(tmp_path, served / "chat.tar.gz"))) as server:
         http = httpx.Client(base_url=server.url, timeout=30)
         for body, why in (
             ({"model_file": str(junk)}, "cannot read model"),
-            ({"model_file": str(tmp_path / "missing.tar.gz")}, "missing.tar.gz"),
+            ({"model_file": str(served / "missing.tar.gz")}, "missing.tar.gz"),
             ({"file": "x"}, "body.model_file"),
         ):
             response = http.put("/model", json=body)
@@ -80,6 +83,41 @@ def test_a_bad_model_file_is_a_400_and_the_old_model_stays(
             assert why in response.json()["message"]
         assert http.get("/status").json()["model_file"] == "chat.tar.gz"
         assert http.post(WEBHOOK, json={"sender": "b", "message": "merhaba"}).status_code == 200
+
+
+def test_only_archives_beside_the_served_models_can_be_loaded(
+    tmp_path: Path, archives: dict[str, Path]
+) -> None:
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "chat.tar.gz").write_bytes(archives["chat"].read_bytes())
+    with LiveServer(create_app(_settings(tmp_path, served / "chat.tar.gz"))) as server:
+        http = httpx.Client(base_url=server.url, timeout=30)
+        # An archive is a pickle: loading one from anywhere would run anyone's code.
+        for elsewhere in (archives["nlu"], served / ".." / "x.tar.gz"):
+            response = http.put("/model", json={"model_file": str(elsewhere)})
+            assert response.status_code == 403
+            assert str(served) in response.json()["message"]
+        assert http.get("/status").json()["model_file"] == "chat.tar.gz"
+
+
+def test_an_auth_token_guards_the_http_api_but_not_the_channels(
+    tmp_path: Path, archives: dict[str, Path]
+) -> None:
+    settings = _settings(tmp_path, archives["chat"], auth_token="gizli")
+    with LiveServer(create_app(settings)) as server:
+        http = httpx.Client(base_url=server.url, timeout=30)
+        for method, path in (("GET", "/status"), ("GET", "/conversations/a/tracker"),
+                             ("POST", "/model/parse"), ("PUT", "/model")):  # fmt: skip
+            refused = http.request(method, path, json={"text": "merhaba"})
+            assert refused.status_code == 401
+            assert refused.json()["reason"] == "NotAuthenticated"
+            wrong = http.request(method, path + "?token=yanlis", json={"text": "merhaba"})
+            assert wrong.status_code == 401
+        assert http.post("/model/parse?token=gizli", json={"text": "merhaba"}).status_code == 200
+        assert http.get("/status", params={"token": "gizli"}).status_code == 200
+        assert http.get("/health").status_code == 200
+        assert http.post(WEBHOOK, json={"sender": "c", "message": "merhaba"}).status_code == 200
 
 
 def test_a_new_archive_in_the_models_directory_is_served_without_dropping_a_message(
