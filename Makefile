@@ -37,9 +37,12 @@ $(STAMP_TEST): pyproject.toml $(STAMP_RUN) | $(CHROMIUM)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# Best effort: without apt-get (or root/sudo) the browser tests say they are skipped,
+# and under CI=true they fail.
 $(CHROMIUM):
-	$(SUDO) apt-get install -y --no-install-recommends chromium \
-		|| ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
+	-$(SUDO) apt-get install -y --no-install-recommends chromium \
+		|| ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium) \
+		|| echo "chromium could not be installed: the web chat browser tests will not run"
 
 # Train the default model only when there is none yet.
 model: $(STAMP_RUN)
