@@ -23,12 +23,14 @@ class RestMessage(BaseModel):
     message: str | None = Field(default=None, max_length=MAX_TEXT)
     metadata: dict[str, Any] = Field(default_factory=dict)
     message_id: str | None = Field(default=None, max_length=256)
+    # Rasa lets a caller name the channel, so channel-specific responses apply.
+    input_channel: str | None = Field(default=None, min_length=1, max_length=64)
 
     def user_message(self, channel: str) -> UserMessage:
         return UserMessage(
             text=self.message,
             sender_id=self.sender,
-            input_channel=channel,
+            input_channel=self.input_channel or channel,
             metadata=self.metadata,
             message_id=self.message_id,
         )

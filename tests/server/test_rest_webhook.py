@@ -135,6 +135,13 @@ def test_a_redelivered_message_is_answered_once(http: httpx.Client) -> None:
     assert len(users) == 1
 
 
+def test_the_caller_may_name_the_input_channel_as_in_rasa(http: httpx.Client) -> None:
+    body = {"sender": "p7", "message": "/thank", "input_channel": "telegram"}
+    assert http.post(WEBHOOK, json=body).json()[0]["text"] == "Telegram'dan rica ederim."
+    tracker = http.get("/conversations/p7/tracker").json()
+    assert tracker["latest_input_channel"] == "telegram"
+
+
 def test_a_message_without_text_gets_a_polite_answer(http: httpx.Client) -> None:
     response = http.post(WEBHOOK, json={"sender": "p5", "metadata": {"image": "x.png"}})
     assert response.status_code == 200
