@@ -24,7 +24,8 @@ from bot.server.api import router as api_router
 from bot.server.auth import require_token
 from bot.server.body_limit import BodyLimit
 from bot.server.channel_registry import channel_factory, configured_channels
-from bot.server.conversations import ConversationService, tracker_router
+from bot.server.conversation_api import router as conversation_router
+from bot.server.conversations import ConversationService
 from bot.server.model_reload import ModelWatcher
 from bot.server.model_reload import router as model_router
 from bot.settings import Settings, environment
@@ -84,7 +85,7 @@ def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI
     if settings.enable_api:
         guarded = [Depends(require_token)]
         app.include_router(api_router, dependencies=guarded)
-        app.include_router(tracker_router, dependencies=guarded)
+        app.include_router(conversation_router, dependencies=guarded)
         app.include_router(model_router, dependencies=guarded)
     for channel in channels:
         channel.install(app)

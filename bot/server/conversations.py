@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import Request
 
 from bot.channels import BotMessage, Fanout, TranscriptEntry, UserMessage
 from bot.config import Endpoints, read_endpoints
@@ -41,7 +41,7 @@ from bot.store.factory import (
 from bot.store.fanout import InMemoryFanout
 from bot.store.memory import InMemoryLockStore, InMemoryTrackerStore
 
-__all__ = ["NO_DIALOGUE", "ConversationService", "Runtime", "service_of", "tracker_router"]
+__all__ = ["NO_DIALOGUE", "ConversationService", "Runtime", "service_of"]
 
 log = logging.getLogger(__name__)
 ACTION_TIMEOUT = 10.0
@@ -238,16 +238,3 @@ def _options(endpoints: Endpoints, name: str) -> Mapping[str, Any] | None:
 def service_of(request: Request) -> ConversationService:
     service: ConversationService = request.app.state.conversations
     return service
-
-
-tracker_router = APIRouter()
-
-
-@tracker_router.get("/conversations/{conversation_id}/tracker")
-async def tracker(conversation_id: str, request: Request) -> dict[str, Any]:
-    """A conversation in Rasa's tracker JSON (an empty one for an unknown id, as Rasa)."""
-    service = service_of(request)
-    async with service.runtime.use() as runtime:
-        if runtime.engine is None:
-            raise HTTPException(503, NO_DIALOGUE)
-        return (await runtime.engine.tracker(conversation_id)).as_dict()

@@ -165,3 +165,32 @@ def test_an_unknown_channel_in_credentials_is_a_config_error(
     settings.credentials = credentials
     with pytest.raises(ConfigError, match="unknown channel faxmachine"):
         create_app(settings, model)
+
+
+def test_trigger_intent_runs_the_bot_as_if_the_player_had_sent_it(http: httpx.Client) -> None:
+    response = http.post(
+        "/conversations/p8/trigger_intent",
+        json={"name": "greet", "entities": {"payment_method": "papara"}},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["messages"][0]["text"] == "Merhaba oyuncu!"
+    assert body["tracker"]["sender_id"] == "p8"
+    assert body["tracker"]["latest_message"]["intent"]["name"] == "greet"
+    assert body["tracker"]["slots"]["payment_method"] == "papara"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "why"),
+    [
+        ({"name": "no_such_intent"}, 404, "not in the domain"),
+        ({"name": "greet{x}"}, 400, "body.name"),
+        ({"entities": {}}, 400, "body.name"),
+    ],
+)
+def test_a_bad_trigger_is_refused(
+    http: httpx.Client, body: dict[str, object], status: int, why: str
+) -> None:
+    response = http.post("/conversations/p9/trigger_intent", json=body)
+    assert response.status_code == status
+    assert why in response.json()["message"]
