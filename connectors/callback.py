@@ -42,6 +42,7 @@ class CallbackChannel:
         self._deliveries: set[asyncio.Task[None]] = set()
         # One delivery at a time per conversation keeps the replies in order.
         self._order: dict[str, asyncio.Lock] = {}
+        self._pending: dict[str, int] = {}  # deliveries holding or awaiting a sender's lock
 
     def install(self, app: FastAPI) -> None:
         router = APIRouter()
@@ -83,11 +84,17 @@ class CallbackChannel:
 
     async def _deliver(self, sender: str, replies: list[BotMessage]) -> None:
         lock = self._order.setdefault(sender, asyncio.Lock())
-        async with lock:
-            for reply in replies:
-                await self._post(reply)
-        if not lock.locked():
-            self._order.pop(sender, None)
+        self._pending[sender] = self._pending.get(sender, 0) + 1
+        try:
+            async with lock:
+                for reply in replies:
+                    await self._post(reply)
+        finally:
+            # The lock goes only when no delivery still waits for it: one made anew
+            # beside a waiter's would let two deliveries of a sender run at once.
+            self._pending[sender] -= 1
+            if not self._pending[sender]:
+                del self._pending[sender], self._order[sender]
 
     async def _post(self, reply: BotMessage) -> None:
         assert self._http is not None, "the channel is not started"

@@ -86,6 +86,24 @@ def test_a_failing_receiver_gets_the_reply_on_a_retry(tmp_path: Path, model: Tra
     assert replies == [{"recipient_id": "c2", "text": "Rica ederim."}]
 
 
+def test_replies_of_quick_messages_keep_their_order_through_retries(
+    tmp_path: Path, model: TrainedModel
+) -> None:
+    receiver = Receiver()
+    receiver.fail = 1  # the first delivery is retried while the next ones queue behind it
+    texts = ["merhaba", "/thank", "merhaba", "/thank"]
+    with (
+        LiveServer(receiver.app) as site,
+        LiveServer(create_app(_settings(tmp_path, site.url + "/bot"), model)) as bot,
+    ):
+        for text in texts:
+            httpx.post(bot.url + WEBHOOK, json={"sender": "c5", "message": text})
+        replies = receiver.wait_for(4)
+    assert [r["text"] for r in replies] == [
+        "Merhaba oyuncu!", "Rica ederim.", "Merhaba oyuncu!", "Rica ederim.",
+    ]  # fmt: skip
+
+
 def test_pending_replies_are_delivered_before_shutdown(tmp_path: Path, model: TrainedModel) -> None:
     receiver = Receiver()
     receiver.fail = 1
