@@ -36,7 +36,7 @@ import jwt
 from actions.backend import API_PREFIX, BackendConfig, SystemClock, create_app
 from bench.servers import ServerProcess, ThreadServer, free_port
 from bot.dialogue.action_client import ActionClient
-from bot.dialogue.dialogue_state import ACTION_LISTEN, ACTION_SESSION_START
+from bot.dialogue.conversation_state import ACTION_LISTEN, ACTION_SESSION_START
 from bot.dialogue.engine import Engine, EngineConfig, UserMessage
 from bot.dialogue.events import ActionExecuted
 from bot.model_storage import TrainedModel, load_model

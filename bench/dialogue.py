@@ -34,12 +34,12 @@ from bench.loadgen import percentile
 from bot.dialogue.engine import Engine, UserMessage
 from bot.dialogue.events import ActionExecuted
 from bot.dialogue.story_reader import load_stories
-from bot.dialogue.story_test import evaluate_stories
-from bot.dialogue.story_test_report import CoreTestReport
 from bot.model_storage import TrainedModel, load_model
 from bot.nlu.pipeline import parse_result
 from bot.store.memory import InMemoryLockStore, InMemoryTrackerStore
-from bot.training import train
+from bot.workbench.core_test import evaluate_stories
+from bot.workbench.core_test_report import CoreTestReport
+from bot.workbench.training import train
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_STORIES = ROOT / "data/tests/test_stories.yml"

@@ -31,9 +31,9 @@ from bench.servers import ServerProcess, free_port, run_timed  # noqa: E402
 from bench.texts import unique_texts  # noqa: E402
 from bot.model_storage import load_model, save_model  # noqa: E402
 from bot.nlu import evaluation  # noqa: E402
-from bot.nlu.evaluation_metrics import gold_macro_f1  # noqa: E402
 from bot.nlu.training_data import Example  # noqa: E402
-from bot.training import load_training_data  # noqa: E402
+from bot.workbench.nlu_test_metrics import gold_macro_f1  # noqa: E402
+from bot.workbench.training import load_training_data  # noqa: E402
 
 BOT = str(Path(sys.executable).parent / "bot")
 QUIET_ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}

@@ -45,7 +45,7 @@ from psycopg import sql  # noqa: E402
 from bench.loadgen import run_conversations, run_paced  # noqa: E402
 from bench.servers import ServerProcess, cpu_seconds_of, free_port  # noqa: E402
 from bench.texts import unique_texts  # noqa: E402
-from bot.training import load_training_data, train  # noqa: E402
+from bot.workbench.training import load_training_data, train  # noqa: E402
 
 BOT = str(Path(sys.executable).parent / "bot")
 HOST = "127.0.0.1"

@@ -53,7 +53,7 @@ def _default_nlu_paths(args: argparse.Namespace) -> list[Path]:
 
 # -- train ----------------------------------------------------------------------------
 def cmd_train_nlu(args: argparse.Namespace) -> int:
-    from bot.training import train_nlu
+    from bot.workbench.training import train_nlu
 
     with progress_bar("training NLU") as update:
         result = train_nlu(
@@ -71,7 +71,7 @@ def cmd_train_nlu(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from bot.training import train
+    from bot.workbench.training import train
 
     with progress_bar("training") as update:
         result = train(
@@ -92,13 +92,13 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 # -- test -----------------------------------------------------------------------------
 def cmd_test_nlu(args: argparse.Namespace) -> int:
-    from bot.nlu import evaluation
+    from bot.workbench import nlu_test
 
     nlu = [Path(p) for p in args.nlu] if args.nlu else None
     out_dir = Path(args.out)
     if args.cross_validation:
         with progress_bar(f"{args.folds}-fold cross-validation") as update:
-            report = evaluation.cross_validate(
+            report = nlu_test.cross_validate(
                 Path(args.config), nlu or [Path("data")], args.folds, out_dir, progress=update
             )
     else:
@@ -106,13 +106,13 @@ def cmd_test_nlu(args: argparse.Namespace) -> int:
             heldout = Path("data/tests/nlu_heldout.yml")
             nlu = [heldout] if heldout.exists() else [Path("data")]
         with progress_bar("testing NLU") as update:
-            report = evaluation.evaluate_model(Path(args.model), nlu, out_dir, progress=update)
+            report = nlu_test.evaluate_model(Path(args.model), nlu, out_dir, progress=update)
     out.print(report.summary())
     return 0
 
 
 def cmd_test_core(args: argparse.Namespace) -> int:
-    from bot.dialogue.story_test import run_story_tests
+    from bot.workbench.core_test import run_story_tests
 
     out_dir = Path(args.out)
     report = run_story_tests(Path(args.model), [Path(p) for p in args.stories], out_dir)
@@ -131,20 +131,20 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 # -- shell ----------------------------------------------------------------------------
 def cmd_shell(args: argparse.Namespace) -> int:
-    from bot.dialogue_shell import run_shell
+    from bot.workbench.dialogue_shell import run_shell
 
     return run_shell(Path(args.model), Path(args.endpoints), out)
 
 
 def cmd_shell_nlu(args: argparse.Namespace) -> int:
-    from bot.nlu_shell import run_nlu_shell
+    from bot.workbench.nlu_shell import run_nlu_shell
 
     return run_nlu_shell(Path(args.model), out)
 
 
 # -- data validate --------------------------------------------------------------------
 def cmd_data_validate(args: argparse.Namespace) -> int:
-    from bot.validation_report import validate_files
+    from bot.workbench.validation_report import validate_files
 
     return validate_files(
         domain=Path(args.domain),

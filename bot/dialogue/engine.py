@@ -31,7 +31,7 @@ from bot.channels import BotMessage, UserMessage
 from bot.dialogue.action_client import ActionClient
 from bot.dialogue.action_runner import ACTION_FAILED_TEXT, ActionRunner
 from bot.dialogue.builtin_actions import bot_uttered
-from bot.dialogue.dialogue_state import ACTION_LISTEN, ACTION_SESSION_START
+from bot.dialogue.conversation_state import ACTION_LISTEN, ACTION_SESSION_START
 from bot.dialogue.domain import Domain
 from bot.dialogue.events import (
     ActionExecuted,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.dialogue.dialogue_state import ACTION_LISTEN
+from bot.dialogue.conversation_state import ACTION_LISTEN
 from bot.dialogue.domain import Domain, Form
 from bot.dialogue.events import ActiveLoop, Event, SlotSet, UserUttered
 from bot.dialogue.slot_values import REQUESTED_SLOT

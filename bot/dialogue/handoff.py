@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.dialogue.dialogue_state import ACTION_LISTEN
+from bot.dialogue.conversation_state import ACTION_LISTEN
 from bot.dialogue.domain import Domain
 from bot.dialogue.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
 from bot.dialogue.handover_events import HandoverRequested

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.dialogue.dialogue_state import ACTION_LISTEN
+from bot.dialogue.conversation_state import ACTION_LISTEN
 from bot.dialogue.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
 from bot.dialogue.story_steps import (
     ActionStep,

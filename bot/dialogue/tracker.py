@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.dialogue.dialogue_state import DialogueState, apply_event, initial_state
+from bot.dialogue.conversation_state import DialogueState, apply_event, initial_state
 from bot.dialogue.domain import Domain
 from bot.dialogue.event_reader import event_from_dict
 from bot.dialogue.events import (

@@ -25,9 +25,9 @@ from bot.server.auth import require_token
 from bot.server.body_limit import BodyLimit
 from bot.server.channel_registry import channel_factory, configured_channels
 from bot.server.conversation_api import router as conversation_router
-from bot.server.conversations import ConversationService
 from bot.server.model_reload import ModelWatcher
 from bot.server.model_reload import router as model_router
+from bot.server.runtime import ConversationService
 from bot.settings import Settings, environment
 
 __all__ = ["app_from_environment", "create_app"]

@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.channels import UserMessage
-from bot.server.conversations import NO_DIALOGUE, service_of
+from bot.server.runtime import NO_DIALOGUE, service_of
 
 __all__ = ["router"]
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import ModelError
 from bot.model_storage import TrainedModel, load_model, resolve_model
-from bot.server.conversations import ConversationService, service_of
+from bot.server.runtime import ConversationService, service_of
 
 __all__ = ["ModelWatcher", "reload_model", "router"]
 

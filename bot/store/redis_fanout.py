@@ -237,7 +237,7 @@ class RedisFanout:
                 self._pubsub = None
             self._subscribed.clear()
         try:
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await pubsub.aclose()
         except (RedisError, OSError):
             logger.debug("fan-out: closing a broken pub/sub connection failed")
 

@@ -18,7 +18,7 @@ from bot.model_storage import TrainedModel
 from bot.nlu.pipeline import Pipeline
 from bot.server import create_app
 from bot.settings import Settings
-from bot.training import train_core
+from bot.workbench.training import train_core
 from tests.connectors.fake_telegram import TOKEN, FakeTelegram
 from tests.dialogue.engine_project import write_project
 from tests.live_server import LiveServer

@@ -24,7 +24,7 @@ from bot.model_storage import TrainedModel
 from bot.nlu.pipeline import Pipeline
 from bot.server import create_app
 from bot.settings import Settings
-from bot.training import train_core
+from bot.workbench.training import train_core
 from connectors.whatsapp import LIMITS, WEBHOOK
 from tests.connectors.fake_graph import FakeGraph
 from tests.live_server import LiveServer

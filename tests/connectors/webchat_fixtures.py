@@ -21,7 +21,7 @@ from bot.model_storage import TrainedModel
 from bot.nlu.pipeline import Pipeline
 from bot.server import create_app
 from bot.settings import Settings
-from bot.training import train_core
+from bot.workbench.training import train_core
 from tests.dialogue.engine_project import TOKEN_SECRET
 from tests.live_server import LiveServer
 

@@ -13,7 +13,7 @@ from bot.dialogue.engine import Engine, EngineConfig
 from bot.dialogue.story_reader import load_stories
 from bot.model_storage import CoreModel
 from bot.store.memory import InMemoryLockStore, InMemoryTrackerStore
-from bot.training import train_core
+from bot.workbench.training import train_core
 
 TOKEN_SECRET = "gizli-anahtar-otuz-iki-bayttan-uzun-olmali"  # HS256 wants 32 bytes or more
 DOMAIN = """\

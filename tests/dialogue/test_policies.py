@@ -14,12 +14,12 @@ from bot.dialogue.domain import read_domain
 from bot.dialogue.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
 from bot.dialogue.policies import PolicyEnsemble, PredictionContext, TrainingConversations
 from bot.dialogue.policies.rule_policy import RulePolicy
-from bot.dialogue.states import conversation_states
+from bot.dialogue.policy_states import conversation_states
 from bot.dialogue.story_graph import story_conversations
 from bot.dialogue.story_reader import load_stories
 from bot.dialogue.tracker import Tracker
 from bot.model_storage import CoreModel
-from bot.training import train_core
+from bot.workbench.training import train_core
 
 DOMAIN = """\
 version: "3.1"

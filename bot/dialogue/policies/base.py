@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from bot.dialogue.domain import Domain
 from bot.dialogue.events import Event
-from bot.dialogue.states import State
+from bot.dialogue.policy_states import State
 from bot.dialogue.story_steps import Rule
 from bot.dialogue.tracker import Tracker
 from bot.nlu.registry import ComponentRegistry
@@ -44,7 +44,7 @@ class PredictionContext:
     """A conversation at the moment the next action is chosen.
 
     ``states`` are the states before each past action of the session, then the state
-    now (:func:`bot.dialogue.states.conversation_states`); ``excluded`` are actions that
+    now (:func:`bot.dialogue.policy_states.conversation_states`); ``excluded`` are actions that
     refused to run this turn and must not be predicted again.
     """
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.config import ComponentConfig
-from bot.dialogue.dialogue_state import ACTION_LISTEN
+from bot.dialogue.conversation_state import ACTION_LISTEN
 from bot.dialogue.domain import Domain
 from bot.dialogue.policies.base import (
     Policy,
@@ -23,7 +23,7 @@ from bot.dialogue.policies.base import (
     policy_registry,
 )
 from bot.dialogue.policies.rule_policy import RulePolicy
-from bot.dialogue.states import conversation_states
+from bot.dialogue.policy_states import conversation_states
 from bot.dialogue.tracker import Tracker
 from bot.errors import ConfigError
 

@@ -25,7 +25,7 @@ from bot.dialogue.policies.base import (
     TrainingConversations,
     policy_registry,
 )
-from bot.dialogue.states import State, action_states, influential
+from bot.dialogue.policy_states import State, action_states, influential
 
 __all__ = ["LinearPolicy"]
 

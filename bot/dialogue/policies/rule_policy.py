@@ -24,7 +24,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.dialogue.dialogue_state import ACTION_LISTEN
+from bot.dialogue.conversation_state import ACTION_LISTEN
 from bot.dialogue.domain import Domain
 from bot.dialogue.policies.base import (
     Policy,
@@ -33,8 +33,8 @@ from bot.dialogue.policies.base import (
     TrainingConversations,
     policy_registry,
 )
+from bot.dialogue.policy_states import history, slot_feature
 from bot.dialogue.slot_values import tracker_slots
-from bot.dialogue.states import history, slot_feature
 from bot.dialogue.story_graph import ANY_VALUE
 from bot.dialogue.story_steps import (
     ActionStep,

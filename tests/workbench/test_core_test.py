@@ -12,11 +12,11 @@ from bot.cli import main
 from bot.config import ProjectConfig, read_config
 from bot.dialogue.domain import read_domain
 from bot.dialogue.story_reader import load_stories
-from bot.dialogue.story_test import evaluate_stories
 from bot.errors import DataError
 from bot.model_storage import TrainedModel, load_model, save_model
 from bot.nlu.pipeline import Pipeline
-from bot.training import train_core
+from bot.workbench.core_test import evaluate_stories
+from bot.workbench.training import train_core
 
 DOMAIN = """\
 version: "3.1"

@@ -25,7 +25,10 @@ from bot.errors import DataError, ModelError
 from bot.model_storage import load_model
 from bot.nlu.component import Component
 from bot.nlu.components.fallback_classifier import FALLBACK_INTENT
-from bot.nlu.evaluation_metrics import (
+from bot.nlu.message import Message
+from bot.nlu.pipeline import ComponentSpec, Pipeline, ProgressCallback
+from bot.nlu.training_data import Example, TrainingData
+from bot.workbench.nlu_test_metrics import (
     NO_INTENT,
     IntentScores,
     Prediction,
@@ -37,11 +40,8 @@ from bot.nlu.evaluation_metrics import (
     intent_report,
     intent_scores,
 )
-from bot.nlu.evaluation_plots import plot_confidence_histogram, plot_confusion_matrix
-from bot.nlu.message import Message
-from bot.nlu.pipeline import ComponentSpec, Pipeline, ProgressCallback
-from bot.nlu.training_data import Example, TrainingData
-from bot.training import load_training_data, pipeline_from_config
+from bot.workbench.nlu_test_plots import plot_confidence_histogram, plot_confusion_matrix
+from bot.workbench.training import load_training_data, pipeline_from_config
 
 __all__ = [
     "BATCH_SIZE",

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.dialogue.dialogue_state import ACTION_LISTEN, ACTION_SESSION_START
+from bot.dialogue.conversation_state import ACTION_LISTEN, ACTION_SESSION_START
 from bot.dialogue.domain import Domain
 from bot.dialogue.events import (
     ActionExecuted,

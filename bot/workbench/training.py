@@ -96,7 +96,7 @@ def train_core(
     nlu_data: TrainingData | None = None,
 ) -> CoreModel:
     """Train config.yml's policies on the stories and rules; refuses data with errors."""
-    from bot.validation import validate_project
+    from bot.workbench.validation import validate_project
 
     issues = validate_project(
         domain, nlu_data or TrainingData(), stories.stories, stories.rules, config

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.dialogue.dialogue_state import ACTION_LISTEN
+from bot.dialogue.conversation_state import ACTION_LISTEN
 from bot.dialogue.domain import DEFAULT_INTENTS, Domain
 from bot.dialogue.events import (
     ActionExecuted,
@@ -44,9 +44,9 @@ from bot.dialogue.story_steps import (
     flat_steps,
     linear_paths,
 )
-from bot.dialogue.story_test_report import CoreTestReport, Mistake, StoryResult, write_reports
 from bot.dialogue.tracker import Tracker
 from bot.errors import DataError, ModelError
+from bot.workbench.core_test_report import CoreTestReport, Mistake, StoryResult, write_reports
 
 __all__ = ["BatchParser", "check_story_names", "evaluate_stories", "run_story_tests"]
 

@@ -11,11 +11,11 @@ from bot import cli
 from bot.config import read_config
 from bot.dialogue.domain import read_domain
 from bot.dialogue.story_reader import load_stories
-from bot.dialogue_shell import button_lines, chat, shell_engine
 from bot.model_storage import TrainedModel, save_model
 from bot.nlu.pipeline import Pipeline
-from bot.training import train_core
-from tests.dialogue.test_story_test import CONFIG, DOMAIN, RULES
+from bot.workbench.dialogue_shell import button_lines, chat, shell_engine
+from bot.workbench.training import train_core
+from tests.workbench.test_core_test import CONFIG, DOMAIN, RULES
 
 
 @pytest.fixture()

@@ -12,7 +12,10 @@ import pytest
 
 from bot.cli import main
 from bot.model_storage import TrainedModel, load_model, save_model
-from bot.nlu.evaluation import (
+from bot.nlu.message import Entity
+from bot.nlu.pipeline import ComponentSpec, Pipeline
+from bot.nlu.training_data import EntitySpan, Example, TrainingData
+from bot.workbench.nlu_test import (
     BATCH_SIZE,
     NluReport,
     cross_validate,
@@ -20,10 +23,7 @@ from bot.nlu.evaluation import (
     evaluate_model,
     predict,
 )
-from bot.nlu.message import Entity
-from bot.nlu.pipeline import ComponentSpec, Pipeline
-from bot.nlu.training_data import EntitySpan, Example, TrainingData
-from bot.training import load_training_data
+from bot.workbench.training import load_training_data
 
 SPECS = [
     "TurkishNormalizer",

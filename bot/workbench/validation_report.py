@@ -11,7 +11,7 @@ from bot.config import read_config
 from bot.dialogue.domain import read_domain
 from bot.dialogue.story_reader import load_stories
 from bot.nlu.yaml_reader import load_nlu
-from bot.validation import Issue, validate_project
+from bot.workbench.validation import Issue, validate_project
 
 __all__ = ["validate_files"]
 

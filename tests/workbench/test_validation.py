@@ -6,8 +6,8 @@ from bot.config import read_config
 from bot.dialogue.domain import read_domain
 from bot.dialogue.story_reader import load_stories
 from bot.nlu.yaml_reader import load_nlu
-from bot.validation import Issue, validate_project
 from bot.validation_codes import CODES, render
+from bot.workbench.validation import Issue, validate_project
 from tests.project_files import write
 
 
