@@ -1,9 +1,15 @@
-"""``python -m actions.backend``: serve the mock account backend with uvicorn."""
+"""``python -m actions.backend``: serve the mock account backend with uvicorn.
+
+The tokens come from the environment (``DESTEK_BACKEND_TOKEN``, the one the custom actions
+send, and ``DESTEK_BACKEND_ADMIN_TOKEN``): a command line is visible to every user of the
+machine in ``ps``. ``--api-token`` and ``--admin-token`` override them for a quick demo.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,6 +17,9 @@ import uvicorn
 
 from actions.backend.app import create_app
 from actions.backend.config import BackendConfig
+
+TOKEN_ENV = "DESTEK_BACKEND_TOKEN"
+ADMIN_TOKEN_ENV = "DESTEK_BACKEND_ADMIN_TOKEN"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,9 +33,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db", type=Path, default=None, help="SQLite file; in memory when not given"
     )
-    parser.add_argument("--api-token", default=defaults.api_token, help="bearer token for /api/v1")
     parser.add_argument(
-        "--admin-token", default=defaults.admin_token, help="X-Admin-Token for admin routes"
+        "--api-token",
+        default=os.environ.get(TOKEN_ENV, defaults.api_token),
+        help=f"bearer token for /api/v1 (default: ${TOKEN_ENV})",
+    )
+    parser.add_argument(
+        "--admin-token",
+        default=os.environ.get(ADMIN_TOKEN_ENV, defaults.admin_token),
+        help=f"X-Admin-Token for admin routes (default: ${ADMIN_TOKEN_ENV})",
     )
     parser.add_argument(
         "--reseed", action="store_true", help="wipe the database and seed the demo players anew"

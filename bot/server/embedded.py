@@ -111,17 +111,22 @@ class EmbeddedServices:
         state = self.state_dir
         state.mkdir(parents=True, exist_ok=True)
         token = secrets.token_urlsafe(24)
+        # Secrets go through the environment: argv shows in `ps`, and a token that begins
+        # with "-" would be read as an option.
+        secret_env = {
+            "DESTEK_BACKEND_TOKEN": token,
+            "DESTEK_BACKEND_ADMIN_TOKEN": secrets.token_urlsafe(24),
+        }
         command = [
             sys.executable, "-m", "actions.backend", "--port", str(self.backend_port),
-            "--db", str(state / "backend.sqlite3"), "--api-token", token,
-            "--admin-token", secrets.token_urlsafe(24), "--log-level", "warning",
+            "--db", str(state / "backend.sqlite3"), "--log-level", "warning",
         ]  # fmt: skip
         if _listening("127.0.0.1", self.backend_port):
             raise ConfigError(
                 f"port {self.backend_port} is taken, so the mock backend cannot start there; "
                 "set DESTEK_BACKEND_URL and DESTEK_BACKEND_TOKEN to the backend to use"
             )
-        process = self._spawn(command, env)
+        process = self._spawn(command, {**env, **secret_env})
         url = f"http://127.0.0.1:{self.backend_port}/api/v1"
         _wait_healthy(f"{url}/health", process, "mock backend")
         log.info("started the mock account backend on port %d", self.backend_port)

@@ -50,6 +50,28 @@ def test_missing_services_are_started_and_stopped(tmp_path: Path) -> None:
     assert not _listening(port) and not _listening(backend_port)
 
 
+def test_secrets_reach_the_children_through_the_environment_not_argv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A token that begins with "-" once made argparse read it as an option.
+    monkeypatch.setattr("bot.server.embedded.secrets.token_urlsafe", lambda n: "-looks-like-a-flag")
+    port, backend_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DESTEK_BACKEND")}
+    url = f"http://127.0.0.1:{port}/webhook"
+    services = EmbeddedServices(url, PROJECT, env, backend_port=backend_port, state_dir=tmp_path)
+    with services:
+        backend = f"http://127.0.0.1:{backend_port}/api/v1"
+        lookup = httpx.get(
+            f"{backend}/players/lookup",
+            params={"username": "ahmet_yilmaz"},
+            headers={"Authorization": "Bearer -looks-like-a-flag"},
+        )
+        assert lookup.status_code == 200
+        for process in services.processes:
+            argv = Path(f"/proc/{process.pid}/cmdline").read_bytes()
+            assert b"looks-like-a-flag" not in argv
+
+
 def test_nothing_starts_for_a_remote_or_already_served_endpoint() -> None:
     with EmbeddedServices("https://actions.example.com/webhook", PROJECT) as services:
         assert services.processes == []
