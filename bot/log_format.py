@@ -14,22 +14,38 @@ import os
 import re
 import time
 
-__all__ = ["FORMATS", "configure_logging", "mask_pii"]
+__all__ = ["FORMATS", "MAX_LOGGED_CHARS", "configure_logging", "mask_pii"]
 
 FORMATS = ("text", "json")
+MAX_LOGGED_CHARS = 16_384
+"""A longer message is cut there: masking and writing cost stay bounded whatever a client sends."""
+
+# Every pattern starts where a match may begin and spans a bounded width, so a line is
+# scanned once: a request line of 65,000 digits must not stall the event loop.
 _PII = [
     (re.compile(r"\bTR\s?\d{2}(?:\s?\d{4}){5}\s?\d{2}\b", re.IGNORECASE), "[IBAN]"),
-    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[E-POSTA]"),
+    # An address starts where a run of its characters starts (the lookbehind), never inside it.
+    (re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"), "[E-POSTA]"),
     (re.compile(r"\b(?:\d[ -]?){15}\d\b"), "[KART]"),
     (re.compile(r"\b[1-9]\d{10}\b"), "[TCKN]"),
     (re.compile(r"(?:\+90|\b0)?\s?5\d{2}[ -]?\d{3}[ -]?\d{2}[ -]?\d{2}\b"), "[TELEFON]"),
 ]
 # Attributes every LogRecord has; anything else came from ``extra=``.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# What may be left of a number or address cut in half at MAX_LOGGED_CHARS.
+_CUT_TAIL = re.compile(r"[\w.+@ -]{0,64}$")
 
 
 def mask_pii(text: str) -> str:
-    """``text`` with IBANs, e-mail addresses, card, TC kimlik and phone numbers replaced."""
+    """``text`` with IBANs, e-mail addresses, card, TC kimlik and phone numbers replaced.
+
+    Text past :data:`MAX_LOGGED_CHARS` is dropped (and said so), along with a number or
+    address the cut went through, so that no half of one escapes the patterns.
+    """
+    if len(text) > MAX_LOGGED_CHARS:
+        dropped = len(text) - MAX_LOGGED_CHARS
+        head, tail = text[: MAX_LOGGED_CHARS - 64], text[MAX_LOGGED_CHARS - 64 : MAX_LOGGED_CHARS]
+        text = head + _CUT_TAIL.sub("", tail) + f"… [{dropped} more characters]"
     for pattern, label in _PII:
         text = pattern.sub(label, text)
     return text

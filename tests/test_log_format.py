@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 
 import pytest
 
-from bot.log_format import configure_logging, mask_pii
+from bot.log_format import MAX_LOGGED_CHARS, configure_logging, mask_pii
 
 
 @pytest.mark.parametrize(
@@ -61,3 +62,50 @@ def test_a_json_line_carries_the_fields_and_masks_them(capsys: pytest.CaptureFix
 def test_an_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="log format"):
         configure_logging("INFO", "xml")
+
+
+ADVERSARIAL = {
+    # Each took the old e-mail pattern seconds at this length: it scanned to the end of the
+    # run from every position, looking for an "@".
+    "digits": "1" * MAX_LOGGED_CHARS,
+    "fives": "5" * MAX_LOGGED_CHARS,
+    "letters": "a" * MAX_LOGGED_CHARS,
+    "dotted": "a." * (MAX_LOGGED_CHARS // 2),
+    "many at signs": "a@" * (MAX_LOGGED_CHARS // 2),
+    "spaced digits": "1 " * (MAX_LOGGED_CHARS // 2),
+    "iban prefixes": "TR" * (MAX_LOGGED_CHARS // 2),
+}
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL.values(), ids=ADVERSARIAL.keys())
+def test_masking_a_line_scans_it_once(text: str) -> None:
+    # Linear time: a few milliseconds; the quadratic patterns took 1-2 s on these.
+    started = time.perf_counter()
+    mask_pii(text)
+    assert time.perf_counter() - started < 0.25
+
+
+def test_a_line_past_the_limit_is_cut_and_says_so() -> None:
+    masked = mask_pii("1" * 65_000)
+    assert len(masked) <= MAX_LOGGED_CHARS + 40
+    assert masked.endswith(f"… [{65_000 - MAX_LOGGED_CHARS} more characters]")
+
+
+def test_no_half_of_a_number_escapes_at_the_cut() -> None:
+    card = "4543 5912 3456 7890"
+    text = "x " * ((MAX_LOGGED_CHARS - 8) // 2) + card + " ve devamı" * 10
+    assert card[:4] not in mask_pii(text).replace("[KART]", "")
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_an_access_log_line_of_65000_digits_is_written_quickly(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("INFO", "json")
+    started = time.perf_counter()
+    logging.getLogger("uvicorn.access").info(
+        '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/health?x=" + "7" * 65_000, "1.1", 200
+    )
+    assert time.perf_counter() - started < 0.25
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert line["message"].endswith("more characters]")
