@@ -9,7 +9,7 @@ only ``bot/settings.py`` reads the environment.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from bot.yaml_fields import (
 from bot.yaml_io import (
     LineDict,
     LineList,
+    read_yaml,
     read_yaml_mapping,
 )
 
@@ -172,11 +173,16 @@ def read_config(path: str | Path) -> ProjectConfig:
     )
 
 
-def _expand(text: str, env: Mapping[str, str], where: str) -> str:
+def _expand(text: str, env: Mapping[str, str], where: str, key: str | None = None) -> str:
     def replace(match: re.Match[str]) -> str:
         name = match.group(1).strip()
         if not _ENV_NAME.match(name):
             raise ConfigError(f"{where}: {match.group(0)!r} is not a valid ${{VARIABLE}} name")
+        if name not in env and key is not None:
+            raise ConfigError(
+                f"{where}: {key} needs the environment variable {name}, which is not set; "
+                f"set it before starting the server, or write the value in the file"
+            )
         if name not in env:
             raise ConfigError(f"{where}: the environment variable {name} is not set")
         return env[name]
@@ -184,15 +190,31 @@ def _expand(text: str, env: Mapping[str, str], where: str) -> str:
     return _ENV_VAR.sub(replace, text)
 
 
-def _interpolate(value: Any, env: Mapping[str, str], path: str, line: int) -> Any:
-    """``value`` as plain data with every ``${VAR}`` in its strings replaced."""
+def _interpolate(
+    value: Any, env: Mapping[str, str], path: str, line: int, key: str | None = None
+) -> Any:
+    """``value`` as plain data with every ``${VAR}`` in its strings replaced.
+
+    With ``key`` (the dotted key of ``value``, as in ``telegram.access_token``), an unset
+    variable's message names the key and says how to fix it.
+    """
     if isinstance(value, LineDict):
-        return {k: _interpolate(v, env, path, value.value_line(k)) for k, v in value.items()}
+        return {
+            k: _interpolate(v, env, path, value.value_line(k), _subkey(key, k))
+            for k, v in value.items()
+        }
     if isinstance(value, LineList):
-        return [_interpolate(v, env, path, value.line_at(i)) for i, v in enumerate(value)]
+        return [
+            _interpolate(v, env, path, value.line_at(i), _subkey(key, str(i)))
+            for i, v in enumerate(value)
+        ]
     if isinstance(value, str) and "${" in value:
-        return _expand(value, env, f"{path}:{line}")
+        return _expand(value, env, f"{path}:{line}", key)
     return plain(value)
+
+
+def _subkey(key: str | None, sub: object) -> str | None:
+    return None if key is None else f"{key}.{sub}"
 
 
 def _sections(
@@ -226,10 +248,40 @@ def read_endpoints(path: str | Path, env: Mapping[str, str] | None = None) -> En
 
 
 def read_credentials(
-    path: str | Path, env: Mapping[str, str] | None = None
+    path: str | Path, env: Mapping[str, str] | None = None, *, unread: Container[str] = ()
 ) -> dict[str, ChannelCredentials]:
-    """Read credentials.yml: channel name to its options, ``${VAR}`` replaced from ``env``."""
-    sections = _sections(path, env, "channel")
-    return {
-        key: ChannelCredentials(key, options, where) for key, (options, where) in sections.items()
-    }
+    """Read credentials.yml: channel name to its options, ``${VAR}`` replaced from ``env``.
+
+    Channels named in ``unread`` (ones the server will skip) come back with no options:
+    their sections are neither checked nor interpolated, so a Rasa project's
+    ``slack: {slack_token: ${SLACK_TOKEN}}`` needs no variable set.
+
+    Raises:
+        ConfigError: one line naming the file, the line, the key and the fix.
+    """
+    name = str(path)
+    data = read_yaml(path, error=ConfigError)
+    if data is None:
+        return {}
+    if not isinstance(data, LineDict):
+        raise ConfigError(
+            f"{name}:1: the file must map channel names to their settings "
+            f"(like 'rest:' on a line of its own), found {kind_of(data)}"
+        )
+    out: dict[str, ChannelCredentials] = {}
+    for key, value in data.items():
+        channel, where = str(key), f"{name}:{data.line_of(key)}"
+        if key == "version":
+            continue
+        if channel in unread or value is None:
+            out[channel] = ChannelCredentials(channel, {}, where)
+            continue
+        if not isinstance(value, LineDict):
+            raise ConfigError(
+                f"{where}: the channel {channel!r} must be a mapping of its settings, found "
+                f"{kind_of(value)}; indent 'setting: value' lines under '{channel}:', "
+                "or leave it empty"
+            )
+        options = _interpolate(value, env or {}, name, value.line, channel)
+        out[channel] = ChannelCredentials(channel, options, where)
+    return out

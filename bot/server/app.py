@@ -23,7 +23,7 @@ from bot.server.api import public_router
 from bot.server.api import router as api_router
 from bot.server.auth import require_token
 from bot.server.body_limit import BodyLimit
-from bot.server.channel_registry import channel_factory, configured_channels
+from bot.server.channel_registry import configured_channels
 from bot.server.conversation_api import router as conversation_router
 from bot.server.model_reload import ModelWatcher
 from bot.server.model_reload import router as model_router
@@ -138,9 +138,12 @@ def _build_channels(settings: Settings, service: ConversationService) -> list[In
     def handler() -> MessageHandler | None:
         return service if service.can_chat else None
 
+    plan = configured_channels(settings.credentials, environment())
+    for warning in plan.warnings:  # a Rasa channel Destek does not serve, or none at all
+        log.warning(warning)
     return [
-        channel_factory(name)(ChannelContext(name, options, handler, service.fanout))
-        for name, options in configured_channels(settings.credentials, environment()).items()
+        channel.build(ChannelContext(channel.name, channel.options, handler, service.fanout))
+        for channel in plan.channels
     ]
 
 
