@@ -84,6 +84,14 @@ _TABLE = (
         "D205", "warning", "{what} {name!r} is declared twice (also at {first}); the first is kept"
     ),
     Code("D206", "warning", "{action!r} is listed under actions: but has no response"),
+    # A warning, as in Rasa any slot holds any value: only its feature for the policies
+    # follows the type (a bool in a float slot, an unlisted category is `__other__`).
+    Code(
+        "D207",
+        "warning",
+        "{misfit}, yet its {mapping} mapping sets it; the slot keeps the value as given "
+        "(as in Rasa), but the policies featurize it by the slot's type",
+    ),
     # stories and rules
     Code("D301", "error", "{block} uses intent {intent!r}, which is not in the domain"),
     Code("D302", "error", "{block} uses action {action!r}, which is not in the domain"),

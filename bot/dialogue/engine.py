@@ -158,10 +158,7 @@ class Engine:
             turn.add([ActionExecuted(ACTION_LISTEN)])
             return
         turn.add(identity_events(turn.tracker, message.metadata, self.config.player_token_secret))
-        extraction = extract_slots(turn.tracker, self.domain, user)
-        for problem in extraction.problems:
-            log.info("conversation %s: %s", message.sender_id, problem)
-        turn.add(list(extraction.events))
+        turn.add(list(extract_slots(turn.tracker, self.domain, user).events))
         try:
             await self._act(turn, message.input_channel)
         except Exception:  # the player gets an apology and a human, never silence

@@ -6,13 +6,18 @@ the slots (``slot:<name>``) and the active form (``loop``). :func:`action_states
 conversation's events into the state before every action the bot took, which is what
 the policies learn from stories and rules and what they predict from at run time.
 
-Slot features follow the slot type: a bool is ``true``/``false``, a categorical slot (and
-``requested_slot``) its value, any other slot ``set`` while it has a value.
+Slot features follow the slot type, as Rasa's slots featurize their values: a bool is
+``true``/``false`` (a value that reads as neither counts as unset), a categorical slot
+its declared value (``__other__`` for any other value), a float its value scaled to
+``min_value``..``max_value`` (a value that is no number counts as unset), a list ``set``
+while it holds something, and any other slot ``set`` while it has a value.
+``requested_slot`` gives its value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable, Mapping, Sized
 from typing import Any
 
 from bot.dialogue.conversation_state import ACTION_LISTEN, ACTION_SESSION_START
@@ -28,7 +33,12 @@ from bot.dialogue.events import (
     UserUttered,
 )
 from bot.dialogue.slot_definitions import Slot
-from bot.dialogue.slot_values import REQUESTED_SLOT, initial_slot_values, tracker_slots
+from bot.dialogue.slot_values import (
+    REQUESTED_SLOT,
+    declared_category,
+    initial_slot_values,
+    tracker_slots,
+)
 
 __all__ = [
     "State",
@@ -46,18 +56,57 @@ State = frozenset[tuple[str, str]]
 UNPREDICTED = frozenset({ACTION_SESSION_START, "action_extract_slots"})
 
 
+OTHER_CATEGORY = "__other__"
+"""The feature of a categorical slot holding a value its domain does not list (Rasa's)."""
+
+
 def slot_feature(slot: Slot | None, value: Any) -> str | None:
     """The feature a slot value gives, or None when it gives none (unset)."""
     if value is None:
         return None
     kind = slot.type if slot is not None else "any"
-    if kind == "bool":
-        return "true" if value is True else "false" if value is False else None
-    if kind == "categorical" or (slot is not None and slot.name == REQUESTED_SLOT):
+    if slot is not None and slot.name == REQUESTED_SLOT:
         return str(value).lower()
-    if kind == "list" and not value:
-        return None
+    if kind == "bool":
+        truth = _truth(value)
+        return None if truth is None else "true" if truth else "false"
+    if kind == "categorical" and slot is not None:
+        declared = declared_category(slot, value)
+        return OTHER_CATEGORY if declared is None else str(declared).lower()
+    if kind == "float" and slot is not None:
+        return _scaled(slot, value)
+    if kind == "list":
+        return "set" if isinstance(value, Sized) and len(value) > 0 else None
     return "set"
+
+
+def _truth(value: Any) -> bool | None:
+    """Rasa's reading of a bool slot's value: bools, 1/0, "true"/"false", numeric text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value == 1)
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if value.isnumeric():
+            return float(value) == 1.0
+        if text in ("true", "false"):
+            return text == "true"
+    return None
+
+
+def _scaled(slot: Slot, value: Any) -> str | None:
+    """A float slot's value capped to its range and scaled to 0..1, as Rasa features it."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number):
+        return None
+    low, high = slot.min_value, slot.max_value
+    capped = max(low, min(high, number))
+    span = abs(high - low) or 1.0
+    return format((capped - low) / span, ".6g")
 
 
 class _Builder:

@@ -5,8 +5,12 @@ the message: ``from_entity``, ``from_intent``, ``from_trigger_intent`` and ``fro
 ``custom`` mappings are left to a custom action. A mapping with ``conditions`` only
 applies while one of them names the active loop (and, if given, the ``requested_slot``).
 When several mappings of a slot apply, the last one wins, as Rasa's later ``SlotSet``
-overrides the earlier. Values are coerced to the slot's type; one that cannot be is
-skipped and described in ``problems``. A slot that already holds the value is not set.
+overrides the earlier. Like Rasa, a slot takes any value its mapping gives (a form's
+``value: true`` in a text slot is kept as True); values that read as the slot's type are
+put in its form ("12,5" → 12.5). A slot that already holds the value is not set.
+
+An entity fills slots whether or not the intent's ``use_entities`` lets it into the
+dialogue state: featurization and slot filling are separate, as in Rasa.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from bot.dialogue.events import SlotSet, UserUttered
 from bot.dialogue.slot_definitions import Slot, SlotMapping
 from bot.dialogue.slot_values import REQUESTED_SLOT, coerce_slot_value
 from bot.dialogue.tracker import Tracker
-from bot.errors import DataError
 
 __all__ = ["SlotExtraction", "extract_slots", "slot_events_for"]
 
@@ -29,13 +32,9 @@ _NO_VALUE = object()
 
 @dataclass(frozen=True, slots=True)
 class SlotExtraction:
-    """The slot events for one message, and why any value found was not used.
-
-    ``problems`` may quote the player's words: mask them before logging.
-    """
+    """The slot events for one message."""
 
     events: tuple[SlotSet, ...] = ()
-    problems: tuple[str, ...] = ()
 
 
 def slot_events_for(tracker: Tracker, domain: Domain, user: UserUttered) -> list[SlotSet]:
@@ -46,23 +45,18 @@ def slot_events_for(tracker: Tracker, domain: Domain, user: UserUttered) -> list
 def extract_slots(tracker: Tracker, domain: Domain, user: UserUttered) -> SlotExtraction:
     """Fill slots from ``user``'s message; ``tracker`` gives the active loop and slots.
 
-    Never raises for what the player said: unusable values end up in ``problems``.
+    Never raises for what the player said.
     """
     events: list[SlotSet] = []
-    problems: list[str] = []
     for slot in domain.slots.values():
         value = _NO_VALUE
         for mapping in slot.mappings:
             found = _mapping_value(slot, mapping, tracker, domain, user)
-            if found is _NO_VALUE:
-                continue
-            try:
+            if found is not _NO_VALUE:
                 value = coerce_slot_value(slot, found)
-            except DataError as exc:
-                problems.append(f"{mapping.type} mapping ({mapping.source}): {exc}")
         if value is not _NO_VALUE and value != tracker.get_slot(slot.name):
             events.append(SlotSet(slot.name, value))
-    return SlotExtraction(tuple(events), tuple(problems))
+    return SlotExtraction(tuple(events))
 
 
 def _mapping_value(

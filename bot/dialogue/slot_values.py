@@ -1,9 +1,12 @@
-"""Slot values by slot type: what a slot may hold, and the slots every tracker has.
+"""Slot values by slot type: what a slot holds, and the slots every tracker has.
 
-:func:`coerce_slot_value` turns a value into the form its slot stores ("12,5" for a float
-slot becomes 12.5, "TRUE" for a bool slot True, "Papara" for a categorical slot the
-declared "papara") and raises ``DataError`` for a value of the wrong type:
-``slot 'amount' is a float slot; 'abc' is not a number``.
+Like Rasa, any slot holds any value: the type only decides how the slot is featurized for
+the policies (:mod:`bot.dialogue.policy_states`). :func:`coerce_slot_value` puts a value
+in its slot type's form where it reads as one ("12,5" for a float slot becomes 12.5,
+"TRUE" for a bool slot True, "Papara" for a categorical slot the declared "papara") and
+keeps any other value as given: a form's ``value: true`` in a text slot stays True.
+:func:`read_slot_value` also says why a value does not fit the slot's type
+(``slot 'amount' is a float slot; 'abc' is not a number``), for ``bot data validate``.
 
 Like Rasa, a float slot's ``min_value``/``max_value`` only bound its feature for the
 policies; the value itself is kept (an amount of 1500 in a slot with the default 0..1
@@ -15,18 +18,21 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogue.domain import Domain
 from bot.dialogue.slot_definitions import Slot
-from bot.errors import DataError
 from bot.nlu.turkish_text import fold_diacritics, turkish_lower
 
 __all__ = [
     "REQUESTED_SLOT",
     "SESSION_STARTED_METADATA_SLOT",
+    "SlotReading",
     "coerce_slot_value",
+    "declared_category",
     "initial_slot_values",
+    "read_slot_value",
     "tracker_slots",
 ]
 
@@ -36,6 +42,14 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d+)?|[.,]\d+)")
 _DOTTED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
 _TRUE = ("true", "1")
 _FALSE = ("false", "0")
+
+
+@dataclass(frozen=True, slots=True)
+class SlotReading:
+    """A value as its slot stores it; ``misfit`` says why it does not fit the slot's type."""
+
+    value: Any
+    misfit: str | None = None
 
 
 def tracker_slots(domain: Domain) -> dict[str, Slot]:
@@ -56,22 +70,31 @@ def initial_slot_values(slots: Mapping[str, Slot]) -> dict[str, Any]:
 
 
 def coerce_slot_value(slot: Slot, value: Any) -> Any:
-    """``value`` as ``slot`` stores it; ``None`` (unset) is valid for every slot.
+    """``value`` as ``slot`` stores it: in its type's form where it reads as one, else as
+    given. Never raises: like Rasa, any slot holds any value."""
+    return read_slot_value(slot, value).value
 
-    Raises:
-        DataError: the value cannot be held by a slot of this type.
-    """
+
+def read_slot_value(slot: Slot, value: Any) -> SlotReading:
+    """``value`` as ``slot`` stores it, and why it does not fit the slot's type, if not."""
     if value is None or slot.type == "any" or "." in slot.type:
-        return value
+        return SlotReading(value)
     reader = _READERS.get(slot.type)
     if reader is None:
-        raise DataError(f"slot {slot.name!r} has unknown type {slot.type!r}")
-    return reader(slot, value)
+        return SlotReading(value)
+    try:
+        return SlotReading(reader(slot, value))
+    except _Misfit as misfit:
+        return SlotReading(value, str(misfit))
 
 
-def _wrong(slot: Slot, value: Any, why: str) -> DataError:
+class _Misfit(Exception):
+    """A value that does not read as its slot's type."""
+
+
+def _wrong(slot: Slot, value: Any, why: str) -> _Misfit:
     shown = repr(value) if isinstance(value, str) else _short(value)
-    return DataError(f"slot {slot.name!r} is a {slot.type} slot; {shown} {why}")
+    return _Misfit(f"slot {slot.name!r} is a {slot.type} slot; {shown} {why}")
 
 
 def _short(value: Any) -> str:
@@ -79,11 +102,9 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _text(slot: Slot, value: Any) -> str:
-    if isinstance(value, str):
+def _text(slot: Slot, value: Any) -> Any:
+    if isinstance(value, str | int | float):  # a bool too: Rasa's forms put True in text slots
         return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
     raise _wrong(slot, value, "is not text")
 
 
@@ -101,7 +122,7 @@ def _float(slot: Slot, value: Any) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = float(value)
     elif isinstance(value, str) and _DOTTED_THOUSANDS.fullmatch(value.strip()):
-        raise _wrong(slot, value, "is ambiguous (a decimal or thousands?); give a number")
+        raise _wrong(slot, value, "is ambiguous (a decimal or thousands?)")
     elif isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
         number = float(value.strip().replace(",", "."))
     else:
@@ -114,12 +135,21 @@ def _float(slot: Slot, value: Any) -> float:
 def _categorical(slot: Slot, value: Any) -> Any:
     if isinstance(value, dict | list):
         raise _wrong(slot, value, "is not one value")
+    declared = declared_category(slot, value)
+    if declared is None:
+        known = ", ".join(str(v) for v in slot.values) or "none declared"
+        raise _wrong(slot, value, f"is not one of its values ({known})")
+    return declared
+
+
+def declared_category(slot: Slot, value: Any) -> Any:
+    """The value of categorical ``slot`` that ``value`` names (case and diacritics aside),
+    or None."""
     wanted = _fold(value)
     for declared in slot.values:
-        if _fold(declared) == wanted:
+        if declared is not None and _fold(declared) == wanted:
             return declared
-    known = ", ".join(str(v) for v in slot.values) or "none declared"
-    raise _wrong(slot, value, f"is not one of its values ({known})")
+    return None
 
 
 def _fold(value: Any) -> str:

@@ -1,7 +1,8 @@
 """The tracker: one conversation's events and the state they imply.
 
 A :class:`Tracker` is immutable. :meth:`Tracker.with_events` returns a new tracker with
-the events appended (slot values checked and coerced to their slot's type first), and
+the events appended (slot values put in their slot type's form where they read as one;
+like Rasa, any slot holds any value), and
 :meth:`Tracker.as_dict` gives the JSON Rasa sends an action server as ``tracker``, so a
 ``rasa_sdk`` action reads it unchanged. :meth:`Tracker.from_dict` replays the events of
 such a dict; the derived fields in it are recomputed, not trusted.
@@ -73,8 +74,8 @@ class Tracker:
         """A new tracker with ``events`` appended.
 
         Raises:
-            DataError: a slot event names a slot the domain lacks, or has a value of the
-                wrong type. Use :meth:`prepare_events` to drop such events instead.
+            DataError: a slot event names a slot the domain lacks. Use
+                :meth:`prepare_events` to drop such events instead.
         """
         ready, problems = self.prepare_events(events)
         if problems:
@@ -87,7 +88,8 @@ class Tracker:
         return self._appended(events)
 
     def prepare_events(self, events: Iterable[Event]) -> tuple[list[Event], list[str]]:
-        """The events with slot values coerced, and a message for each one left out."""
+        """The events with slot values in their slot's form, and a message for each event
+        left out (a slot the domain lacks)."""
         ready: list[Event] = []
         problems: list[str] = []
         for event in events:
@@ -96,11 +98,7 @@ class Tracker:
                 if slot is None:
                     problems.append(f"slot {event.name!r} is not in the domain")
                     continue
-                try:
-                    event = replace(event, value=coerce_slot_value(slot, event.value))
-                except DataError as exc:
-                    problems.append(str(exc))
-                    continue
+                event = replace(event, value=coerce_slot_value(slot, event.value))
             ready.append(event)
         return ready, problems
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.config import ProjectConfig
-from bot.dialogue.domain import DEFAULT_INTENTS, DEFAULT_SLOTS, Domain
+from bot.dialogue.domain import DEFAULT_INTENTS, DEFAULT_SLOTS, Domain, Slot, SlotMapping
+from bot.dialogue.slot_values import read_slot_value
 from bot.dialogue.story_steps import (
     ActionStep,
     ActiveLoopStep,
@@ -110,6 +111,7 @@ def _check_domain(domain: Domain) -> Iterator[Issue]:
             for intent in (*mapping.intent, *mapping.not_intent):
                 if intent not in intents:
                     yield _issue("D202", mapping.source, slot=slot.name, intent=intent)
+            yield from _check_mapping_value(slot, mapping)
     for action in domain.actions:
         if action.startswith("utter_") and action not in domain.responses:
             source = domain.action_sources.get(action, "")
@@ -118,6 +120,15 @@ def _check_domain(domain: Domain) -> Iterator[Issue]:
         for slot_name in form.required_slots:
             if slot_name not in domain.slots:
                 yield _issue("D203", form.source, form=form.name, slot=slot_name)
+
+
+def _check_mapping_value(slot: Slot, mapping: SlotMapping) -> Iterator[Issue]:
+    """A ``value:`` of a from_intent mapping that does not fit the slot's type."""
+    if mapping.type not in ("from_intent", "from_trigger_intent"):
+        return
+    misfit = read_slot_value(slot, mapping.value).misfit
+    if misfit is not None:
+        yield _issue("D207", mapping.source, misfit=misfit, mapping=mapping.type)
 
 
 class _StoryChecker:

@@ -196,6 +196,46 @@ def test_domain_checks(project: Path) -> None:
     assert "'iban'" in issues[1].message
 
 
+MAPPING_VALUES = """\
+  confirmed:
+    type: text
+    mappings:
+    - {type: from_intent, intent: affirm, value: true}
+  limit:
+    type: float
+    mappings:
+    - {type: from_intent, intent: affirm, value: true}
+    - {type: from_intent, intent: greet, value: "12,5"}
+  level:
+    type: categorical
+    values: [bronz, altın]
+    mappings:
+    - {type: from_intent, intent: affirm, value: Altin}
+    - {type: from_trigger_intent, intent: greet, value: elmas}
+  verified:
+    type: bool
+    mappings:
+    - {type: from_intent, intent: affirm, value: evet}
+forms:"""
+
+
+def test_mapping_values_that_do_not_fit_the_slot_type_are_warned_about(project: Path) -> None:
+    clean_project()
+    write("domain.yml", CLEAN_DOMAIN.replace("forms:", MAPPING_VALUES))
+    issues = [issue for issue in validate() if issue.code == "D207"]
+    assert [(issue.level, issue.source) for issue in issues] == [
+        ("warning", "domain.yml:18"),
+        ("warning", "domain.yml:25"),
+        ("warning", "domain.yml:29"),
+    ]
+    assert issues[0].message.startswith(
+        "slot 'limit' is a float slot; True is not a number, yet its from_intent mapping sets it"
+    )
+    assert "'elmas' is not one of its values (bronz, altın)" in issues[1].message
+    assert "from_trigger_intent" in issues[1].message
+    assert "slot 'verified' is a bool slot; 'evet' is not true or false" in issues[2].message
+
+
 def test_story_and_rule_checks(project: Path) -> None:
     clean_project()
     write(

@@ -1,0 +1,162 @@
+"""Small projects in Rasa's layout, each reproducing how real Rasa 3 projects use a feature
+(formbot's "yes" into a text slot, financial-demo's ``use_entities``, a domain without
+``utter_default``), with helpers to train them and talk to them through a keyword NLU."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.config import read_config
+from bot.dialogue.action_client import ActionClient
+from bot.dialogue.domain import read_domain
+from bot.dialogue.engine import Engine, EngineConfig
+from bot.dialogue.story_reader import load_stories
+from bot.model_storage import CoreModel
+from bot.store.memory import InMemoryLockStore, InMemoryTrackerStore
+from bot.workbench.training import train_core
+
+Project = Mapping[str, str]
+Parser = Callable[[str], Awaitable[Mapping[str, Any]]]
+
+CONFIG = """\
+language: tr
+pipeline: []
+policies:
+  - name: RulePolicy
+  - name: MemoizationPolicy
+    max_history: 5
+"""
+
+# A table booking form as Rasa's formbot writes it: the "outdoor_seating" text slot takes
+# `value: true` from affirm and `false` from deny, and the form's validator turns a seating
+# entity into True/False as well.
+TABLE_FORM: Project = {
+    "config.yml": CONFIG,
+    "domain.yml": """\
+version: "3.1"
+intents: [request_table, affirm, deny, inform]
+entities: [seating]
+slots:
+  outdoor_seating:
+    type: text
+    influence_conversation: false
+    mappings:
+    - type: from_entity
+      entity: seating
+    - type: from_intent
+      intent: affirm
+      value: true
+      conditions:
+      - active_loop: table_form
+        requested_slot: outdoor_seating
+    - type: from_intent
+      intent: deny
+      value: false
+      conditions:
+      - active_loop: table_form
+        requested_slot: outdoor_seating
+  preferences:
+    type: text
+    influence_conversation: false
+    mappings:
+    - type: from_text
+      not_intent: affirm
+      conditions:
+      - active_loop: table_form
+        requested_slot: preferences
+forms:
+  table_form:
+    required_slots: [outdoor_seating, preferences]
+responses:
+  utter_ask_outdoor_seating: [{text: "Dışarıda mı oturmak istersiniz?"}]
+  utter_ask_preferences: [{text: "Başka bir isteğiniz var mı?"}]
+  utter_submit: [{text: "Tamam!"}]
+actions: [validate_table_form]
+""",
+    "data/rules.yml": """\
+version: "3.1"
+rules:
+- rule: start the table form
+  steps:
+  - intent: request_table
+  - action: table_form
+  - active_loop: table_form
+- rule: submit the table form
+  condition:
+  - active_loop: table_form
+  steps:
+  - action: table_form
+  - active_loop: null
+  - slot_was_set:
+    - requested_slot: null
+  - action: utter_submit
+""",
+}
+TABLE_FORM_ACTIONS = """\
+from rasa_sdk.forms import FormValidationAction
+
+
+class ValidateTableForm(FormValidationAction):
+    def name(self):
+        return "validate_table_form"
+
+    def validate_outdoor_seating(self, value, dispatcher, tracker, domain):
+        if isinstance(value, str):  # formbot's validator: an entity becomes True/False
+            return {"outdoor_seating": "dış" in value}
+        return {"outdoor_seating": value}
+"""
+
+
+def write_project(root: Path, project: Project) -> Path:
+    for name, text in project.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def train_project(root: Path, project: Project) -> CoreModel:
+    write_project(root, project)
+    return train_core(
+        read_config(root / "config.yml"),
+        read_domain(root / "domain.yml"),
+        load_stories([root / "data"]),
+    )
+
+
+def keyword_nlu(
+    keywords: Sequence[tuple[str, str]],
+    entities: Callable[[str], list[dict[str, Any]]] = lambda text: [],
+) -> Parser:
+    """NLU stand-in: the intent of the first keyword in the text (else nlu_fallback),
+    and the entities ``entities`` finds."""
+
+    async def parse(text: str) -> Mapping[str, Any]:
+        lowered = text.lower()
+        intent = next((i for word, i in keywords if word in lowered), "nlu_fallback")
+        confidence = 0.95 if intent != "nlu_fallback" else 0.2
+        ranking = [{"name": intent, "confidence": confidence}]
+        return {
+            "text": text,
+            "intent": ranking[0],
+            "entities": entities(lowered),
+            "intent_ranking": ranking,
+        }
+
+    return parse
+
+
+def make_engine(
+    core: CoreModel, parse: Parser, action_client: ActionClient | None = None
+) -> Engine:
+    return Engine(
+        core.domain,
+        core.policies,
+        parse,
+        InMemoryTrackerStore(),
+        InMemoryLockStore(),
+        action_client=action_client,
+        config=EngineConfig(seed=1),
+    )

@@ -1,0 +1,113 @@
+"""Small projects in Rasa's layout, trained and talked to: what real Rasa 3 projects rely on."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.dialogue.action_client import ActionClient
+from bot.dialogue.engine import Engine, UserMessage
+from bot.dialogue.events import ActionExecuted
+from bot.model_storage import CoreModel
+from tests.action_server import start_action_server, stop
+from tests.dialogue.rasa_projects import (
+    TABLE_FORM,
+    TABLE_FORM_ACTIONS,
+    keyword_nlu,
+    make_engine,
+    train_project,
+)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient() as client:
+        yield client
+
+
+async def say(engine: Engine, text: str, sender: str = "p1") -> list[str]:
+    replies = await engine.handle(UserMessage(text, sender))
+    return [r.get("text", "") for r in replies]
+
+
+async def actions_of(engine: Engine, sender: str = "p1") -> list[str]:
+    tracker = await engine.tracker(sender)
+    skipped = ("action_listen", "action_session_start")
+    return [
+        e.name
+        for e in tracker.events
+        if isinstance(e, ActionExecuted) and e.name is not None and e.name not in skipped
+    ]
+
+
+# ---- a form's `value: true` in a text slot (Rasa's formbot) ---------------------------
+
+TABLE_KEYWORDS = (
+    ("masa", "request_table"), ("evet", "affirm"), ("olur", "affirm"), ("hayır", "deny"),
+    ("dışarı", "inform"), ("içeri", "inform"),
+)  # fmt: skip
+
+
+def seating(text: str) -> list[dict[str, Any]]:
+    words = [w for w in ("dışarı", "içeri") if w in text]
+    return [{"entity": "seating", "value": w} for w in words]
+
+
+@pytest.fixture(scope="module")
+def table_core(tmp_path_factory: pytest.TempPathFactory) -> CoreModel:
+    return train_project(tmp_path_factory.mktemp("table-form"), TABLE_FORM)
+
+
+@pytest.fixture(scope="module")
+def table_actions_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    project = tmp_path_factory.mktemp("table-form-actions")
+    (project / "table_actions").mkdir()
+    (project / "table_actions" / "__init__.py").write_text(TABLE_FORM_ACTIONS, encoding="utf-8")
+    server, base = start_action_server(project, "table_actions")
+    try:
+        yield f"{base}/webhook"
+    finally:
+        stop(server)
+
+
+@pytest.fixture
+def table_engine(table_core: CoreModel, table_actions_url: str, http: httpx.AsyncClient) -> Engine:
+    parse = keyword_nlu(TABLE_KEYWORDS, seating)
+    return make_engine(table_core, parse, ActionClient(table_actions_url, http, timeout=5))
+
+
+@pytest.mark.anyio
+async def test_yes_fills_a_text_slot_with_true_and_the_form_goes_on(table_engine: Engine) -> None:
+    assert await say(table_engine, "masa ayırtmak istiyorum") == ["Dışarıda mı oturmak istersiniz?"]
+    assert await say(table_engine, "evet") == ["Başka bir isteğiniz var mı?"]
+    tracker = await table_engine.tracker("p1")
+    assert tracker.get_slot("outdoor_seating") is True
+    assert await say(table_engine, "cam kenarı olsun") == ["Tamam!"]
+    assert await actions_of(table_engine) == [
+        "table_form",
+        "table_form",
+        "table_form",
+        "utter_submit",
+    ]
+
+
+@pytest.mark.anyio
+async def test_no_fills_a_text_slot_with_false(table_engine: Engine) -> None:
+    await say(table_engine, "masa lazım", sender="p2")
+    assert await say(table_engine, "hayır", sender="p2") == ["Başka bir isteğiniz var mı?"]
+    assert (await table_engine.tracker("p2")).get_slot("outdoor_seating") is False
+
+
+@pytest.mark.anyio
+async def test_a_validator_may_put_true_in_a_text_slot(table_engine: Engine) -> None:
+    await say(table_engine, "masa ayırtır mısın", sender="p3")
+    assert await say(table_engine, "dışarıda olsun", sender="p3") == ["Başka bir isteğiniz var mı?"]
+    assert (await table_engine.tracker("p3")).get_slot("outdoor_seating") is True
