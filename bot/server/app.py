@@ -48,14 +48,19 @@ def _error(status: int, reason: str, message: str) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-def create_app(settings: Settings, model: TrainedModel | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, model: TrainedModel | None = None, *, warn_channels: bool = True
+) -> FastAPI:
     """Build the app. ``model`` may be given ready (tests); otherwise it is loaded.
+
+    ``warn_channels``: log what credentials.yml asks for and is not served (a Rasa-only
+    channel) as warnings; a worker passes False, since its parent has said so once.
 
     Raises:
         ConfigError: credentials.yml or endpoints.yml names something Destek lacks.
     """
     conversations = ConversationService.from_settings(settings)
-    channels = _build_channels(settings, conversations)
+    channels = _build_channels(settings, conversations, warn_channels)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -122,7 +127,7 @@ def app_from_environment() -> FastAPI:
     """The app of one worker process, from the ``DESTEK_`` settings its parent exported."""
     settings = Settings()
     configure_logging(settings.log_level, settings.log_format)
-    return create_app(settings)
+    return create_app(settings, warn_channels=False)  # `bot run` warned before forking
 
 
 def _watches(settings: Settings, model: TrainedModel) -> bool:
@@ -134,13 +139,15 @@ def _watches(settings: Settings, model: TrainedModel) -> bool:
     return model.path.resolve().parent == directory.resolve()
 
 
-def _build_channels(settings: Settings, service: ConversationService) -> list[InputChannel]:
+def _build_channels(
+    settings: Settings, service: ConversationService, warn: bool
+) -> list[InputChannel]:
     def handler() -> MessageHandler | None:
         return service if service.can_chat else None
 
     plan = configured_channels(settings.credentials, environment())
     for warning in plan.warnings:  # a Rasa channel Destek does not serve, or none at all
-        log.warning(warning)
+        log.log(logging.WARNING if warn else logging.DEBUG, warning)
     return [
         channel.build(ChannelContext(channel.name, channel.options, handler, service.fanout))
         for channel in plan.channels

@@ -18,6 +18,7 @@ from bot.cli import main
 from bot.errors import ConfigError
 from bot.model_storage import TrainedModel, load_model
 from bot.server import create_app
+from bot.server.app import app_from_environment
 from bot.server.channel_registry import RASA_ONLY_CHANNELS, configured_channels
 from bot.settings import Settings
 from tests.live_server import LiveServer
@@ -135,6 +136,24 @@ def test_rasa_inits_credentials_serve_rest_and_warn_once_about_rasa(
     assert SERVED in warning
     with LiveServer(app) as server:
         assert httpx.get(f"{server.url}/webhooks/rest/", timeout=10).json() == {"status": "ok"}
+
+
+def test_workers_do_not_repeat_the_warning_bot_run_gave_before_forking(
+    project_dir: Path,
+    restored_logging: None,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = _settings(project_dir, CREDENTIALS)
+    monkeypatch.setenv("DESTEK_CREDENTIALS", str(settings.credentials))
+    monkeypatch.setenv("DESTEK_ENDPOINTS", str(settings.endpoints))
+    app_logger = logging.getLogger("bot.server.app")
+    app_logger.addHandler(caplog.handler)  # a worker's logging replaces the root's handlers
+    try:
+        app_from_environment()
+    finally:
+        app_logger.removeHandler(caplog.handler)
+    assert _warnings(caplog) == []
 
 
 @pytest.mark.parametrize("name", sorted(RASA_ONLY_CHANNELS))
