@@ -149,7 +149,11 @@ def _intent_dict(intent: Intent) -> dict[str, Any]:
 
 
 def _entity_dict(entity: Entity) -> str | dict[str, Any]:
-    props = {k: list(v) for k, v in (("roles", entity.roles), ("groups", entity.groups)) if v}
+    props: dict[str, Any] = {
+        k: list(v) for k, v in (("roles", entity.roles), ("groups", entity.groups)) if v
+    }
+    if not entity.influence_conversation:
+        props["influence_conversation"] = False
     return {entity.name: props} if props else entity.name
 
 

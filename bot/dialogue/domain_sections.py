@@ -57,10 +57,14 @@ class Intent:
 
 @dataclass(frozen=True, slots=True)
 class Entity:
+    """``influence_conversation: false`` keeps the entity out of the dialogue state of
+    intents that use all entities (it still fills slots)."""
+
     name: str
     roles: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     source: str = field(default="", compare=False)
+    influence_conversation: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +142,11 @@ def read_entities(value: Any, path: str, line: int) -> list[Entity]:
         name, props = _single_key(entry, where, "an entity")
         roles = expect_names(props.get("roles"), where, "a role")
         groups = expect_names(props.get("groups"), where, "a group")
-        out.append(Entity(name, roles, groups, where))
+        influence = props.get("influence_conversation", True)
+        if not isinstance(influence, bool):
+            message = f"influence_conversation of entity {name!r} must be true or false"
+            raise DataError(f"{where}: {message}")
+        out.append(Entity(name, roles, groups, where, influence))
     return out
 
 

@@ -1,10 +1,12 @@
 """Dialogue states: what the policies see of a conversation before each action.
 
 A state is a small set of features, as in Rasa: the previous action (``prev``), the
-player's intent and entities while the bot is listening (``intent``, ``entity:<name>``),
-the slots (``slot:<name>``) and the active form (``loop``). :func:`action_states` turns a
-conversation's events into the state before every action the bot took, which is what
-the policies learn from stories and rules and what they predict from at run time.
+player's intent and entities while the bot is listening (``intent``, ``entity:<name>``,
+with ``entity:<name>#<role>`` and ``entity:<name>#<group>``; only the entities the
+intent uses, see :mod:`bot.dialogue.entity_features`), the slots (``slot:<name>``) and
+the active form (``loop``). :func:`action_states` turns a conversation's events into the
+state before every action the bot took, which is what the policies learn from stories and
+rules and what they predict from at run time.
 
 Slot features follow the slot type, as Rasa's slots featurize their values: a bool is
 ``true``/``false`` (a value that reads as neither counts as unset), a categorical slot
@@ -17,11 +19,12 @@ while it holds something, and any other slot ``set`` while it has a value.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sized
+from collections.abc import Iterable, Sized
 from typing import Any
 
 from bot.dialogue.conversation_state import ACTION_LISTEN, ACTION_SESSION_START
 from bot.dialogue.domain import Domain
+from bot.dialogue.entity_features import EntityFilter
 from bot.dialogue.events import (
     ActionExecuted,
     ActiveLoop,
@@ -114,6 +117,7 @@ class _Builder:
 
     def __init__(self, domain: Domain) -> None:
         self.slot_defs = tracker_slots(domain)
+        self.entity_filter = EntityFilter(domain)
         self.reset()
 
     def reset(self) -> None:
@@ -127,9 +131,7 @@ class _Builder:
         match event:
             case UserUttered():
                 self.intent = event.intent_name or (f"text:{event.text}" if event.text else None)
-                self.entities = frozenset(
-                    str(e.get("entity")) for e in event.entities if isinstance(e, Mapping)
-                )
+                self.entities = self.entity_filter(event.intent_name, event.entities)
             case ActionExecuted():
                 self.prev = event.name or (
                     f"text:{event.action_text}" if event.action_text else None

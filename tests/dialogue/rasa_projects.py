@@ -160,3 +160,105 @@ def make_engine(
         action_client=action_client,
         config=EngineConfig(seed=1),
     )
+
+
+# Entities in the dialogue state as financial-demo uses them: intents that use no entity,
+# a list of them, or ignore one; an entity with roles, in stories and in a rule. Every
+# entity still fills its slot.
+CARD_PAYMENT: Project = {
+    "config.yml": CONFIG,
+    "domain.yml": """\
+version: "3.1"
+intents:
+- pay_cc:
+    use_entities: []
+- check_balance:
+    use_entities: [account_type]
+- transfer:
+    ignore_entities: [amount]
+- book_trip
+- cancel_trip
+entities:
+- credit_card
+- account_type
+- amount
+- city:
+    roles: [departure, destination]
+slots:
+  credit_card:
+    type: text
+    influence_conversation: false
+    mappings: [{type: from_entity, entity: credit_card}]
+  account_type:
+    type: text
+    influence_conversation: false
+    mappings: [{type: from_entity, entity: account_type}]
+  amount:
+    type: text
+    influence_conversation: false
+    mappings: [{type: from_entity, entity: amount}]
+  departure:
+    type: text
+    influence_conversation: false
+    mappings: [{type: from_entity, entity: city, role: departure}]
+responses:
+  utter_pay: [{text: "Hangi karttan ödeyelim?"}]
+  utter_balance_account: [{text: "O hesabın bakiyesi 100 TL."}]
+  utter_ask_account: [{text: "Hangi hesap?"}]
+  utter_transfer: [{text: "Kime gönderelim?"}]
+  utter_ask_destination: [{text: "Nereye gideceksiniz?"}]
+  utter_confirm_trip: [{text: "Yolculuğunuzu onaylıyor musunuz?"}]
+  utter_cancel_destination: [{text: "Oraya giden biletinizi iptal ediyorum."}]
+""",
+    "data/stories.yml": """\
+version: "3.1"
+stories:
+- story: pay a card (the message names the card)
+  steps:
+  - intent: pay_cc
+  - action: utter_pay
+- story: balance of an account
+  steps:
+  - intent: check_balance
+    entities:
+    - account_type: vadesiz
+  - action: utter_balance_account
+- story: balance without an account
+  steps:
+  - intent: check_balance
+  - action: utter_ask_account
+- story: a transfer written with its amount
+  steps:
+  - intent: transfer
+    entities:
+    - amount: 500 TL
+  - action: utter_transfer
+- story: a trip from somewhere
+  steps:
+  - intent: book_trip
+    entities:
+    - city: Ankara
+      role: departure
+  - action: utter_ask_destination
+- story: a trip from somewhere to somewhere
+  steps:
+  - intent: book_trip
+    entities:
+    - city: Ankara
+      role: departure
+    - city: İzmir
+      role: destination
+  - action: utter_confirm_trip
+""",
+    "data/rules.yml": """\
+version: "3.1"
+rules:
+- rule: cancel the trip to a city
+  steps:
+  - intent: cancel_trip
+    entities:
+    - city: İzmir
+      role: destination
+  - action: utter_cancel_destination
+""",
+}

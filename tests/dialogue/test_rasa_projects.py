@@ -14,6 +14,7 @@ from bot.dialogue.events import ActionExecuted
 from bot.model_storage import CoreModel
 from tests.action_server import start_action_server, stop
 from tests.dialogue.rasa_projects import (
+    CARD_PAYMENT,
     TABLE_FORM,
     TABLE_FORM_ACTIONS,
     keyword_nlu,
@@ -111,3 +112,95 @@ async def test_a_validator_may_put_true_in_a_text_slot(table_engine: Engine) -> 
     await say(table_engine, "masa ayırtır mısın", sender="p3")
     assert await say(table_engine, "dışarıda olsun", sender="p3") == ["Başka bir isteğiniz var mı?"]
     assert (await table_engine.tracker("p3")).get_slot("outdoor_seating") is True
+
+
+# ---- entities in the dialogue state: use_entities, ignore_entities, roles ------------
+
+CARD_KEYWORDS = (
+    ("ödemek", "pay_cc"), ("bakiye", "check_balance"), ("gönder", "transfer"),
+    ("iptal", "cancel_trip"), ("bilet", "book_trip"),
+)  # fmt: skip
+
+
+def card_entities(text: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if "kart" in text:
+        found.append({"entity": "credit_card", "value": "altın kart"})
+    if "vadesiz" in text:
+        found.append({"entity": "account_type", "value": "vadesiz"})
+    if "500" in text:
+        found.append({"entity": "amount", "value": "500 TL"})
+    if "ankaradan" in text:
+        found.append({"entity": "city", "value": "Ankara", "role": "departure"})
+    if "izmire" in text:
+        found.append({"entity": "city", "value": "İzmir", "role": "destination"})
+    if "istanbul" in text:
+        found.append({"entity": "city", "value": "İstanbul"})
+    return found
+
+
+@pytest.fixture(scope="module")
+def card_core(tmp_path_factory: pytest.TempPathFactory) -> CoreModel:
+    return train_project(tmp_path_factory.mktemp("card-payment"), CARD_PAYMENT)
+
+
+@pytest.fixture
+def card_engine(card_core: CoreModel) -> Engine:
+    return make_engine(card_core, keyword_nlu(CARD_KEYWORDS, card_entities))
+
+
+@pytest.mark.anyio
+async def test_an_entity_the_intent_does_not_use_neither_breaks_a_story_nor_fills_nothing(
+    card_engine: Engine,
+) -> None:
+    assert await say(card_engine, "altın kartımı ödemek istiyorum") == ["Hangi karttan ödeyelim?"]
+    assert (await card_engine.tracker("p1")).get_slot("credit_card") == "altın kart"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("vadesiz hesabımın bakiyesi", "O hesabın bakiyesi 100 TL."),
+        ("vadesiz kartımın bakiyesi", "O hesabın bakiyesi 100 TL."),  # credit_card is not used
+        ("bakiyem ne kadar", "Hangi hesap?"),
+        ("kartımın bakiyesi", "Hangi hesap?"),
+    ],
+)
+async def test_an_intent_uses_only_the_entities_it_lists(
+    card_engine: Engine, text: str, reply: str
+) -> None:
+    assert await say(card_engine, text) == [reply]
+
+
+@pytest.mark.anyio
+async def test_an_ignored_entity_is_left_out_of_the_state_but_fills_its_slot(
+    card_engine: Engine,
+) -> None:
+    assert await say(card_engine, "para göndermek istiyorum") == ["Kime gönderelim?"]
+    assert await say(card_engine, "500 TL göndermek istiyorum", sender="p2") == ["Kime gönderelim?"]
+    assert (await card_engine.tracker("p2")).get_slot("amount") == "500 TL"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("ankaradan bilet alacağım", "Nereye gideceksiniz?"),
+        ("ankaradan izmire bilet", "Yolculuğunuzu onaylıyor musunuz?"),
+    ],
+)
+async def test_entity_roles_tell_stories_apart(card_engine: Engine, text: str, reply: str) -> None:
+    assert await say(card_engine, text) == [reply]
+    if "ankaradan" in text:
+        assert (await card_engine.tracker("p1")).get_slot("departure") == "Ankara"
+
+
+@pytest.mark.anyio
+async def test_a_rule_with_an_entity_role_needs_that_role(card_engine: Engine) -> None:
+    assert await say(card_engine, "izmire biletimi iptal et") == [
+        "Oraya giden biletinizi iptal ediyorum."
+    ]
+    for sender, text in (("p2", "ankaradan biletimi iptal et"), ("p3", "istanbul iptal")):
+        await say(card_engine, text, sender=sender)
+        assert await actions_of(card_engine, sender) == ["action_default_fallback"]

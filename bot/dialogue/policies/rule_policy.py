@@ -23,9 +23,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.dialogue.conversation_state import ACTION_LISTEN
 from bot.dialogue.domain import Domain
+from bot.dialogue.entity_features import EntityFilter
 from bot.dialogue.policies.base import (
     Policy,
     Prediction,
@@ -110,11 +112,16 @@ def _index_keys(keys: Sequence[_RuleKey]) -> dict[tuple[str | None, str | None],
     return index
 
 
+def _entity_dicts(step: UserStep) -> list[dict[str, Any]]:
+    return [{"entity": e.entity, "role": e.role, "group": e.group} for e in step.entities]
+
+
 class _RuleReader:
     """Turns one rule into its keys."""
 
     def __init__(self, domain: Domain) -> None:
         self.slots = tracker_slots(domain)
+        self.entity_filter = EntityFilter(domain)
 
     def keys(self, rule: Rule, order: int) -> list[_RuleKey]:
         keys: list[_RuleKey] = []
@@ -156,8 +163,8 @@ class _RuleReader:
                 intent = step.intent or (f"text:{step.text}" if step.text else None)
                 if intent is not None:
                     partial["intent"] = intent
-                for entity in step.entities:
-                    partial[f"entity:{entity.entity}"] = "1"
+                for label in self.entity_filter(step.intent, _entity_dicts(step)):
+                    partial[f"entity:{label}"] = "1"
                 after_action = False
             elif isinstance(step, ActionStep | BotStep):
                 name = step.name if isinstance(step, ActionStep) else f"text:{step.text}"
