@@ -397,7 +397,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DestekError as exc:
         if args.debug:
             console.print_exception()
-        console.print(f"[red]error:[/] {exc}", highlight=False)
+        # One line whatever the width: logs and CI read it whole, a file:line first.
+        console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -408,6 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"[red]unexpected error:[/] {type(exc).__name__}: {exc}\n"
             "Run again with --debug for the traceback, and please report it.",
             highlight=False,
+            soft_wrap=True,
         )
         return 2
 

@@ -66,6 +66,17 @@ def test_broken_data_is_one_line_naming_the_file(
     assert "Traceback" not in err
 
 
+def test_a_long_error_stays_on_one_line(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # stderr is no terminal here: rich would wrap at 80 columns and split the message.
+    deep = project / ("a-rather-long-folder-name/" * 4)
+    deep.mkdir(parents=True)
+    (deep / "nlu.yml").write_bytes(b"nlu:\n- intent: greet\n  examples: [unclosed\n")
+    assert main(["train", "nlu", "--nlu", str(deep / "nlu.yml")]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and len(lines[0]) > 100
+    assert lines[0].startswith("error:") and "nlu.yml:" in lines[0]
+
+
 def test_unknown_component_lists_the_known_ones(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
