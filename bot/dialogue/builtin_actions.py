@@ -2,8 +2,11 @@
 the handover.
 
 Each takes the conversation and a way to render responses, and returns its events.
-Texts come from the domain when it has the response (``utter_default``,
-``utter_ask_rephrase``, ``utter_restart``...); otherwise a Turkish default is used.
+Rasa's default actions say their response (``utter_default``, ``utter_ask_rephrase``,
+``utter_back``, ``utter_restart``) only when the domain declares it, and nothing otherwise,
+as Rasa does: a project without ``utter_default`` gets no fallback text. Destek's own
+replies have a Turkish default: the answer to a message without text
+(``utter_non_text``), and the two-stage fallback's question and handover notice.
 """
 
 from __future__ import annotations
@@ -43,10 +46,10 @@ UNSURE_AGAIN = (
     "Size doğru yardımcı olabilmek için sizi bir müşteri temsilcimize aktarıyorum; "
     "kısa süre içinde sohbete katılacak."
 )
+ASK_REPHRASE = "Sorunuzu başka kelimelerle yazabilir misiniz?"
+# Responses of Destek's own that are said even when the domain does not declare them;
+# Rasa's (utter_default, utter_ask_rephrase, ...) are said only when it does.
 DEFAULT_TEXTS = {
-    "utter_default": "Üzgünüm, tam anlayamadım. Sorunuzu biraz farklı yazabilir misiniz?",
-    "utter_ask_rephrase": "Sorunuzu başka kelimelerle yazabilir misiniz?",
-    "utter_back": "Bir önceki adıma döndük.",
     "utter_non_text": (
         "Şimdilik yalnızca yazılı mesajları anlayabiliyorum; derdinizi kısaca yazar mısınız?"
     ),
@@ -113,7 +116,7 @@ def two_stage_fallback(tracker: Tracker, domain: Domain, render: Render) -> list
     text = asked.get("text") if asked else None
     if not likely:
         rephrase = render("utter_ask_rephrase", tracker)
-        text = (rephrase or {}).get("text") or DEFAULT_TEXTS["utter_ask_rephrase"]
+        text = (rephrase or {}).get("text") or ASK_REPHRASE
     message = {"text": text or ASK_AFFIRMATION, "buttons": buttons}
     return [bot_uttered(message, "action_two_stage_fallback")]
 

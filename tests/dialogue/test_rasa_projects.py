@@ -9,8 +9,10 @@ import httpx
 import pytest
 
 from bot.dialogue.action_client import ActionClient
+from bot.dialogue.builtin_actions import run_builtin
 from bot.dialogue.engine import Engine, UserMessage
 from bot.dialogue.events import ActionExecuted
+from bot.dialogue.tracker import Tracker
 from bot.model_storage import CoreModel
 from tests.action_server import start_action_server, stop
 from tests.dialogue.rasa_projects import (
@@ -202,5 +204,29 @@ async def test_a_rule_with_an_entity_role_needs_that_role(card_engine: Engine) -
         "Oraya giden biletinizi iptal ediyorum."
     ]
     for sender, text in (("p2", "ankaradan biletimi iptal et"), ("p3", "istanbul iptal")):
-        await say(card_engine, text, sender=sender)
+        assert await say(card_engine, text, sender=sender) == []  # no utter_default: silence
         assert await actions_of(card_engine, sender) == ["action_default_fallback"]
+
+
+# ---- a domain without utter_default ---------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_without_utter_default_the_fallback_sends_nothing(card_engine: Engine) -> None:
+    assert await say(card_engine, "hava nasıl") == []
+    tracker = await card_engine.tracker("p1")
+    assert await actions_of(card_engine) == ["action_default_fallback"]
+    assert not [e for e in tracker.events if e.type_name == "bot"]
+    assert tracker.events[-1].type_name == "action"  # listening again, the message reverted
+    assert await say(card_engine, "altın kartımı ödemek istiyorum") == ["Hangi karttan ödeyelim?"]
+
+
+@pytest.mark.parametrize(
+    "action", ["action_default_fallback", "action_default_ask_rephrase", "action_back"]
+)
+def test_rasas_default_actions_say_only_responses_the_domain_declares(
+    card_core: CoreModel, action: str
+) -> None:
+    tracker = Tracker.from_events("p1", domain=card_core.domain)
+    events = run_builtin(action, tracker, card_core.domain, lambda name, tracker: None)
+    assert not [e for e in events if e.type_name == "bot"]
