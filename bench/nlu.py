@@ -30,8 +30,8 @@ from bench.rasa_env import find_rasa  # noqa: E402
 from bench.servers import ServerProcess, free_port, run_timed  # noqa: E402
 from bench.texts import unique_texts  # noqa: E402
 from bot.model_storage import load_model, save_model  # noqa: E402
-from bot.nlu import evaluation  # noqa: E402
 from bot.nlu.training_data import Example  # noqa: E402
+from bot.workbench import nlu_test as evaluation  # noqa: E402
 from bot.workbench.nlu_test_metrics import gold_macro_f1  # noqa: E402
 from bot.workbench.training import load_training_data  # noqa: E402
 
