@@ -15,7 +15,14 @@ from bot.nlu.message import Entity, Message
 from bot.nlu.registry import registry
 from bot.nlu.training_data import TrainingData
 
-__all__ = ["DEFAULT_PIPELINE", "ComponentSpec", "Pipeline", "parse_result"]
+__all__ = [
+    "DEFAULT_PIPELINE",
+    "NEUTRAL_PIPELINE",
+    "ComponentSpec",
+    "Pipeline",
+    "default_pipeline",
+    "parse_result",
+]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +40,24 @@ DEFAULT_PIPELINE: tuple[dict[str, Any], ...] = (
     {"name": "EntitySynonymMapper"},
     {"name": "FallbackClassifier"},
 )
+
+# For a language without a tuned default: no Turkish casing, folding or extractors. Word
+# and character n-grams plus the multilingual sentence encoder; unseen n-grams shorten
+# the n-gram features, so gibberish and off-topic text stay unsure.
+NEUTRAL_PIPELINE: tuple[dict[str, Any], ...] = (
+    {"name": "TextNormalizer"},
+    {"name": "SpacyTokenizer"},
+    {"name": "RegexFeaturizer"},
+    {"name": "NGramFeaturizer", "unseen_weight": 1.0},
+    {"name": "SentenceEncoderFeaturizer"},
+    {"name": "LinearIntentClassifier"},
+    {"name": "CRFEntityExtractor"},
+    {"name": "RegexEntityExtractor"},
+    {"name": "EntitySynonymMapper"},
+    {"name": "FallbackClassifier"},
+)
+
+_TUNED_DEFAULTS = {"tr": DEFAULT_PIPELINE, "az": DEFAULT_PIPELINE}
 
 MAX_CHARS = 2000
 
@@ -56,6 +81,15 @@ class ComponentSpec:
 ProgressCallback = Callable[[str, int, int], None]
 
 
+def default_pipeline(language: str) -> list[ComponentSpec]:
+    """The pipeline of an empty ``pipeline:``: Turkish's tuned one, or the neutral one."""
+    chosen = _TUNED_DEFAULTS.get(language.lower().split("_")[0].split("-")[0], NEUTRAL_PIPELINE)
+    return [
+        ComponentSpec(d["name"], {k: v for k, v in d.items() if k != "name"}, "default pipeline")
+        for d in chosen
+    ]
+
+
 class Pipeline:
     """An ordered list of components. ``train`` fits them; ``parse`` runs them."""
 
@@ -69,7 +103,7 @@ class Pipeline:
     @classmethod
     def from_specs(cls, specs: Sequence[ComponentSpec] | None, language: str = "tr") -> Self:
         if not specs:
-            specs = [ComponentSpec(d["name"], {}) for d in DEFAULT_PIPELINE]
+            specs = default_pipeline(language)
         components = []
         for spec in specs:
             try:

@@ -61,6 +61,7 @@ def _as_range(value: Any, option: str) -> tuple[int, int] | None:
         "min_df": 1,
         "max_features": None,
         "sublinear_tf": True,
+        "unseen_weight": 0.0,
     },
 )
 class NGramFeaturizer(Component):
@@ -72,6 +73,7 @@ class NGramFeaturizer(Component):
     """
 
     featurizes = True
+    unseen_weight = 0.0  # models trained before the option read as without it
 
     def __init__(
         self,
@@ -80,7 +82,10 @@ class NGramFeaturizer(Component):
         min_df: int,
         max_features: int | None,
         sublinear_tf: bool,
+        unseen_weight: float = 0.0,
     ) -> None:
+        if unseen_weight < 0:
+            raise ValueError("unseen_weight must not be negative")
         self.word_ngrams = _as_range(word_ngrams, "word_ngrams")
         self.char_ngrams = _as_range(char_ngrams, "char_ngrams")
         if not self.word_ngrams and not self.char_ngrams:
@@ -88,6 +93,7 @@ class NGramFeaturizer(Component):
         self.min_df = int(min_df)
         self.max_features = max_features
         self.sublinear_tf = sublinear_tf
+        self.unseen_weight = unseen_weight
 
     def train(self, messages: Sequence[Message], data: TrainingData) -> Self:
         df: Counter[str] = Counter()
@@ -106,17 +112,28 @@ class NGramFeaturizer(Component):
 
     def process(self, message: Message) -> None:
         counts: Counter[int] = Counter()
+        unseen = 0
         vocabulary = self.vocabulary_
         for gram in _ngrams(_words(message), self.word_ngrams, self.char_ngrams):
             index = vocabulary.get(gram)
             if index is not None:
                 counts[index] += 1
+            else:
+                unseen += 1
         indices = np.fromiter(counts.keys(), dtype=np.int32, count=len(counts))
         tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
         if self.sublinear_tf:
             tf = (1.0 + np.log(tf)).astype(np.float32)
         values = tf * self.idf_[indices]
-        norm = float(np.sqrt(np.dot(values, values)))
+        norm_sq = float(np.dot(values, values))
+        if unseen and self.unseen_weight:
+            # Unseen n-grams count in the norm as the rarest seen ones would, so a message
+            # made mostly of them (gibberish, another topic) has short features: it scores
+            # near the classifier's bias, unsure, instead of borrowing the confidence of
+            # its few familiar letter pairs.
+            top_idf = float(self.idf_.max()) if len(self.idf_) else 1.0
+            norm_sq += unseen * (self.unseen_weight * top_idf) ** 2
+        norm = float(np.sqrt(norm_sq))
         if norm > 0:
             values /= norm
         block = SparseFeatures(indices, values, len(vocabulary))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Self
 
 from bot.nlu.component import Component
@@ -13,7 +14,7 @@ from bot.nlu.registry import registry
 from bot.nlu.training_data import TrainingData
 from bot.nlu.turkish_text import fold_diacritics, squash_repeats, turkish_lower
 
-__all__ = ["TurkishNormalizer"]
+__all__ = ["TextNormalizer", "TurkishNormalizer"]
 
 # Control and format characters (zero-width joiners, BOMs) carry no meaning for intent;
 # they become spaces so they never glue two words together. Combining marks are composed
@@ -81,7 +82,7 @@ class TurkishNormalizer(Component):
             for message in messages:
                 lowered = self._lower(_clean(message.text)[0])
                 for word in lowered.split():
-                    folded = fold_diacritics(word)
+                    folded = self._fold(word)
                     if folded != word:
                         counts = vocabulary.setdefault(folded, {})
                         counts[word] = counts.get(word, 0) + 1
@@ -96,7 +97,7 @@ class TurkishNormalizer(Component):
         if self.deasciify and getattr(self, "restore_", None):
             squashed = self._restore(squashed)
         message.normalized = squashed
-        message.folded = fold_diacritics(squashed)
+        message.folded = self._fold(squashed)
         message.offsets = offsets
 
     def _lower(self, text: str) -> str:
@@ -105,7 +106,38 @@ class TurkishNormalizer(Component):
         lowered = text.lower()
         return lowered if len(lowered) == len(text) else turkish_lower(text)
 
+    def _fold(self, text: str) -> str:
+        return fold_diacritics(text)
+
     def _restore(self, text: str) -> str:
         # Same-length replacement keeps offsets valid: folding maps one char to one char.
         words = text.split(" ")
         return " ".join(self.restore_.get(w, w) for w in words)
+
+
+@lru_cache(maxsize=4096)
+def _plain_latin(ch: str) -> str:
+    """A Latin letter with accents as its plain letter ("é" -> "e"); anything else as is.
+
+    Only letters whose base is ASCII are folded: in other scripts a combining mark can
+    make another letter (Japanese "が" is not "か").
+    """
+    if ch.isascii():
+        return ch
+    base = unicodedata.normalize("NFD", ch)
+    return base[0] if base[0].isascii() and base[0].isalpha() else ch
+
+
+@registry.component(
+    "TextNormalizer",
+    defaults={"language": "en", "squash_min_run": 3, "deasciify": False, "max_chars": 2000},
+)
+class TextNormalizer(TurkishNormalizer):
+    """The language-neutral normalizer: lower-cased, elongations squashed, and a folded
+    view with the accents of Latin letters removed ("café" meets "cafe").
+
+    Lower-casing follows the configured language (Turkish rules only for tr and az).
+    """
+
+    def _fold(self, text: str) -> str:
+        return "".join(map(_plain_latin, text))
