@@ -9,9 +9,10 @@ A run of the form:
    (:class:`~bot.errors.ActionRejected`), so the policies can handle the interruption;
 3. ends the form when the validation action says so (``ActiveLoop(None)`` or
    ``requested_slot: null``) or no required slot is empty; otherwise asks for the slot
-   the validation action requested, or the first empty required slot, with
-   ``utter_ask_<form>_<slot>``, ``utter_ask_<slot>`` or the custom action
-   ``action_ask_<form>_<slot>``/``action_ask_<slot>``.
+   the validation action requested, or the first empty required slot, with the first
+   the domain has of ``action_ask_<form>_<slot>``, ``utter_ask_<form>_<slot>``,
+   ``action_ask_<slot>`` and ``utter_ask_<slot>`` (Rasa's order: a custom action that
+   asks wins over the response of the same scope).
 """
 
 from __future__ import annotations
@@ -46,12 +47,11 @@ def _filled_this_turn(tracker: Tracker) -> list[SlotSet]:
 
 
 def _ask_action(form: Form, slot: str, domain: Domain) -> str | None:
-    for name in (f"utter_ask_{form.name}_{slot}", f"utter_ask_{slot}"):
-        if name in domain.responses:
-            return name
-    for name in (f"action_ask_{form.name}_{slot}", f"action_ask_{slot}"):
-        if name in domain.actions:
-            return name
+    for scope in (f"{form.name}_{slot}", slot):
+        if f"action_ask_{scope}" in domain.actions:
+            return f"action_ask_{scope}"
+        if f"utter_ask_{scope}" in domain.responses:
+            return f"utter_ask_{scope}"
     return None
 
 

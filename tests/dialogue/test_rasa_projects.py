@@ -90,7 +90,7 @@ def table_engine(table_core: CoreModel, table_actions_url: str, http: httpx.Asyn
 @pytest.mark.anyio
 async def test_yes_fills_a_text_slot_with_true_and_the_form_goes_on(table_engine: Engine) -> None:
     assert await say(table_engine, "masa ayırtmak istiyorum") == ["Dışarıda mı oturmak istersiniz?"]
-    assert await say(table_engine, "evet") == ["Başka bir isteğiniz var mı?"]
+    assert await say(table_engine, "evet") == ["Masanız dışarıda. Başka bir isteğiniz var mı?"]
     tracker = await table_engine.tracker("p1")
     assert tracker.get_slot("outdoor_seating") is True
     assert await say(table_engine, "cam kenarı olsun") == ["Tamam!"]
@@ -105,14 +105,18 @@ async def test_yes_fills_a_text_slot_with_true_and_the_form_goes_on(table_engine
 @pytest.mark.anyio
 async def test_no_fills_a_text_slot_with_false(table_engine: Engine) -> None:
     await say(table_engine, "masa lazım", sender="p2")
-    assert await say(table_engine, "hayır", sender="p2") == ["Başka bir isteğiniz var mı?"]
+    assert await say(table_engine, "hayır", sender="p2") == [
+        "Masanız içeride. Başka bir isteğiniz var mı?"
+    ]
     assert (await table_engine.tracker("p2")).get_slot("outdoor_seating") is False
 
 
 @pytest.mark.anyio
 async def test_a_validator_may_put_true_in_a_text_slot(table_engine: Engine) -> None:
     await say(table_engine, "masa ayırtır mısın", sender="p3")
-    assert await say(table_engine, "dışarıda olsun", sender="p3") == ["Başka bir isteğiniz var mı?"]
+    assert await say(table_engine, "dışarıda olsun", sender="p3") == [
+        "Masanız dışarıda. Başka bir isteğiniz var mı?"
+    ]
     assert (await table_engine.tracker("p3")).get_slot("outdoor_seating") is True
 
 
