@@ -14,7 +14,7 @@ import pytest
 
 from bot.config import read_config
 from bot.nlu.components.fallback_classifier import FALLBACK_INTENT
-from bot.nlu.pipeline import Pipeline
+from bot.nlu.pipeline import ComponentSpec, Pipeline
 from bot.nlu.training_data import Example
 from bot.workbench.training import load_training_data, pipeline_from_config
 from tests.nlu.small_projects import gibberish, small_project, write_project
@@ -100,3 +100,23 @@ def test_the_default_pipeline_depends_on_the_language() -> None:
     assert "TurkishNormalizer" in turkish and "TurkishAmountExtractor" in turkish
     assert not any(name.startswith("Turkish") for name in english)
     assert {"NGramFeaturizer", "SentenceEncoderFeaturizer", "FallbackClassifier"} <= set(english)
+
+
+@pytest.mark.parametrize("per_intent", [1, 2])
+def test_one_or_two_examples_per_intent_still_give_confident_answers(per_intent: int) -> None:
+    data, _ = small_project("en")
+    seen: dict[str, int] = {}
+    examples = []
+    for example in data.examples:
+        seen[example.intent or ""] = seen.get(example.intent or "", 0) + 1
+        if seen[example.intent or ""] <= per_intent:
+            examples.append(example)
+    names = (
+        "WhitespaceTokenizer",
+        "CountVectorsFeaturizer",
+        "DIETClassifier",
+        "FallbackClassifier",
+    )
+    specs = [ComponentSpec(name, {}) for name in names]
+    pipeline = Pipeline.from_specs(specs, "en").train(data.subset(examples))
+    assert _fallback_share(pipeline, [e.text for e in examples]) <= 0.05

@@ -77,7 +77,9 @@ def _fit(x: Any, y: np.ndarray, n_classes: int, c: float) -> _Linear:
     if len(present) == 1:  # one class: it always wins
         coef = np.zeros((1, x.shape[1]))
         return _Linear(coef, np.zeros(1), n_classes, present)
-    model = LinearSVC(C=c, dual="auto", max_iter=5000).fit(x, y)
+    with warnings.catch_warnings():  # "more classes than half the samples" is expected
+        warnings.filterwarnings("ignore", "The number of unique classes", UserWarning)
+        model = LinearSVC(C=c, dual="auto", max_iter=5000).fit(x, y)
     coef, intercept = model.coef_, model.intercept_
     if len(present) == 2:  # binary SVMs give one score for the second class
         coef = np.vstack([-coef, coef]) / 2
@@ -98,6 +100,7 @@ def _out_of_fold(
     counts = np.bincount(y, minlength=n_classes)
     held = np.flatnonzero(counts[y] >= 2)
     always = np.flatnonzero(counts[y] < 2)
+    folds = min(folds, int(counts.max()))
     if folds < 2 or len(np.unique(y[held])) < 2:
         return scores, held[:0]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
