@@ -2,15 +2,15 @@
 
 A Rasa project's config.yml must train unchanged. DIETClassifier becomes the linear
 intent classifier plus the CRF entity extractor; components that only exist to feed
-DIET, or need a model download or an external server, are accepted and do nothing,
-with a log line saying so.
+DIET, or need a model download, are accepted and do nothing, with a warning at
+training time that names them and says what to use instead.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from bot.nlu.component import Component
 from bot.nlu.message import Message
@@ -60,32 +60,88 @@ class DIETClassifier(Component):
         self.process_batch([message])
 
 
-@registry.component(
-    "PassThrough",
-    aliases=(
-        "LexicalSyntacticFeaturizer",
-        "SpacyNLP",
-        "MitieNLP",
-        "MitieFeaturizer",
-        "HFTransformersNLP",
-        "LanguageModelTokenizer",
-        "ResponseSelector",
-        "DucklingEntityExtractor",
-        "SpacyEntityExtractor",
-        "MitieEntityExtractor",
-        "MitieIntentClassifier",
-        "KeywordIntentClassifier",
-    ),
-)
+@registry.component("PassThrough")
 class PassThrough(Component):
-    """Accepted for compatibility; adds nothing. The log says which name it stood in for."""
+    """Accepted for compatibility; adds nothing. Each Rasa name below is a subclass that
+    says at training time why it does nothing and what to use instead."""
+
+    reason: ClassVar[str] = ""
 
     def __init__(self, **rasa_options: Any) -> None:
         self.rasa_options = rasa_options
 
     def train(self, messages: Sequence[Message], data: TrainingData) -> Self:
-        log.info("component accepted for compatibility; it adds nothing in Destek")
+        if self.reason:
+            log.warning(
+                "%s is accepted but does nothing in Destek: %s", self.component_name, self.reason
+            )
         return self
 
     def process(self, message: Message) -> None:
         return None
+
+
+@registry.component("LexicalSyntacticFeaturizer")
+class LexicalSyntacticFeaturizer(PassThrough):
+    reason = (
+        "the character n-grams of CountVectorsFeaturizer and NGramFeaturizer already carry "
+        "casing, prefixes and suffixes"
+    )
+
+
+@registry.component("SpacyNLP")
+class SpacyNLP(PassThrough):
+    reason = (
+        "no spaCy language model is loaded (nothing is downloaded); SpacyTokenizer uses "
+        "spaCy's blank tokenizer for the language"
+    )
+
+
+@registry.component("SpacyEntityExtractor")
+class SpacyEntityExtractor(PassThrough):
+    reason = (
+        "it needs a spaCy language model, which Destek never loads; annotate the entities "
+        "in nlu.yml for CRFEntityExtractor, or use RegexEntityExtractor"
+    )
+
+
+@registry.component("MitieNLP")
+class MitieNLP(PassThrough):
+    reason = "MITIE models are not supported"
+
+
+@registry.component("MitieFeaturizer")
+class MitieFeaturizer(PassThrough):
+    reason = "MITIE models are not supported; SentenceEncoderFeaturizer gives dense features"
+
+
+@registry.component("MitieEntityExtractor")
+class MitieEntityExtractor(PassThrough):
+    reason = (
+        "MITIE models are not supported; annotate the entities in nlu.yml for CRFEntityExtractor"
+    )
+
+
+@registry.component("MitieIntentClassifier")
+class MitieIntentClassifier(PassThrough):
+    reason = "MITIE models are not supported; use DIETClassifier or LinearIntentClassifier"
+
+
+@registry.component("HFTransformersNLP")
+class HFTransformersNLP(PassThrough):
+    reason = "Rasa deprecated it; LanguageModelFeaturizer runs the bundled sentence encoder"
+
+
+@registry.component("LanguageModelTokenizer")
+class LanguageModelTokenizer(PassThrough):
+    reason = "Rasa deprecated it; the pipeline's tokenizer does the work"
+
+
+@registry.component("ResponseSelector")
+class ResponseSelector(PassThrough):
+    reason = "retrieval intents are not supported yet"
+
+
+@registry.component("DucklingEntityExtractor")
+class DucklingEntityExtractor(PassThrough):
+    reason = "no Duckling server is called yet"
