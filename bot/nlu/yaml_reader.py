@@ -169,7 +169,7 @@ class _NluCollector:
         key = normalize_for_match(annotated.text)
         seen = self._by_text.setdefault(key, _Seen(intent, source))
         if seen.intent != intent:
-            fields = {"text": annotated.text, "intent": intent, "other": seen.intent}
+            fields = {"text": raw_text, "intent": intent, "other": seen.intent}
             if self.strict:
                 raise DataError(f"{source}: {render('D104', **fields, first=seen.source)}")
             self.warn(source, "D104", **fields, first=seen.source)

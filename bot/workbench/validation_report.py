@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from bot.config import read_config
 from bot.dialogue.domain import read_domain
@@ -43,7 +44,9 @@ def validate_files(
     for issue in issues:
         colour = "red" if issue.level == "error" else "yellow"
         console.print(
-            f"{issue.source}: [{colour}]{issue.level}[/] {issue.code}: {issue.message}",
+            # Escaped: an example such as "[world](cuisine) food" is text, not rich markup.
+            f"{escape(issue.source)}: [{colour}]{issue.level}[/] {issue.code}: "
+            f"{escape(issue.message)}",
             highlight=False,
             soft_wrap=True,
         )

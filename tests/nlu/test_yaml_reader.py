@@ -263,3 +263,16 @@ def test_read_nlu_dir_needs_a_directory(project: Path) -> None:
     write("data/nlu.yml", "nlu: []\n")
     with pytest.raises(DataError, match=r"^data/nlu\.yml: not a directory"):
         read_nlu_dir("data/nlu.yml")
+
+
+def test_duplicate_and_two_intent_examples_are_quoted_as_written(project: Path) -> None:
+    write(
+        "data/nlu.yml",
+        "nlu:\n- intent: order\n  examples: |\n    - [world](cuisine) food\n"
+        "    - [world](cuisine) food\n"
+        '- intent: browse\n  examples: |\n    - [world]{"entity": "cuisine"} food\n',
+    )
+    _, warnings = load_nlu("data/nlu.yml")
+    messages = {w.code: w.message for w in warnings}
+    assert messages["D106"].startswith("duplicate example '[world](cuisine) food'")
+    assert messages["D104"].startswith("""the example '[world]{"entity": "cuisine"} food'""")
