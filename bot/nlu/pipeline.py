@@ -65,6 +65,7 @@ MAX_CHARS = 2000
 _EXTRACTOR_RANK = {
     "TurkishAmountExtractor": 3,
     "TurkishTimeExtractor": 3,
+    "DucklingEntityExtractor": 3,
     "RegexEntityExtractor": 2,
 }
 

@@ -6,6 +6,7 @@ from bot.nlu import amount_extractor, time_extractor
 from bot.nlu.components import (
     crf_extractor,
     dense_featurizer,
+    duckling_extractor,
     fallback_classifier,
     intent_classifier,
     keyword_classifier,
@@ -22,6 +23,7 @@ __all__ = [
     "amount_extractor",
     "crf_extractor",
     "dense_featurizer",
+    "duckling_extractor",
     "fallback_classifier",
     "intent_classifier",
     "keyword_classifier",

@@ -140,8 +140,3 @@ class LanguageModelTokenizer(PassThrough):
 @registry.component("ResponseSelector")
 class ResponseSelector(PassThrough):
     reason = "retrieval intents are not supported yet"
-
-
-@registry.component("DucklingEntityExtractor")
-class DucklingEntityExtractor(PassThrough):
-    reason = "no Duckling server is called yet"
