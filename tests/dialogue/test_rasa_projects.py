@@ -156,7 +156,7 @@ def card_engine(card_core: CoreModel) -> Engine:
 
 
 @pytest.mark.anyio
-async def test_an_entity_the_intent_does_not_use_neither_breaks_a_story_nor_fills_nothing(
+async def test_an_entity_the_intent_does_not_use_keeps_the_story_and_still_fills_its_slot(
     card_engine: Engine,
 ) -> None:
     assert await say(card_engine, "altın kartımı ödemek istiyorum") == ["Hangi karttan ödeyelim?"]
