@@ -11,6 +11,7 @@ __all__ = [
     "FeatureProvider",
     "IntentScore",
     "Message",
+    "ResponseSelection",
     "SparseFeatures",
     "Token",
     "ensure_feature",
@@ -34,6 +35,34 @@ class IntentScore:
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "confidence": round(float(self.confidence), 6)}
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseSelection:
+    """ResponseSelector's choice for one retrieval intent: the full key (``faq/ask_name``),
+    its confidence, the domain's responses for it, and the ranking of the other keys."""
+
+    intent_response_key: str
+    confidence: float
+    responses: tuple[Any, ...] | None
+    ranking: tuple[tuple[str, float], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Rasa 3's shape of one entry under ``response_selector``."""
+        action = f"utter_{self.intent_response_key}"
+        return {
+            "response": {
+                "intent_response_key": self.intent_response_key,
+                "responses": list(self.responses) if self.responses is not None else None,
+                "confidence": round(float(self.confidence), 6),
+                "utter_action": action,
+                "template_name": action,
+            },
+            "ranking": [
+                {"intent_response_key": key, "confidence": round(float(confidence), 6)}
+                for key, confidence in self.ranking
+            ],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +138,14 @@ class Message:
     intent_ranking: list[IntentScore] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
-    # Training-only: the gold intent and entity annotations of the example.
+    # ResponseSelector's choices by selector key, and every retrieval intent it knows.
+    response_selections: dict[str, ResponseSelection] = field(default_factory=dict)
+    retrieval_intents: tuple[str, ...] = ()
+    # Training-only: the gold intent and entity annotations of the example; for a
+    # retrieval intent, ``gold_intent`` is its base (``faq``) and ``gold_response_key``
+    # the full key (``faq/ask_name``).
     gold_intent: str | None = None
+    gold_response_key: str | None = None
     gold_entities: tuple[Any, ...] = ()
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:

@@ -13,7 +13,7 @@ from bot.errors import ConfigError
 from bot.nlu.component import Component
 from bot.nlu.message import Entity, Message
 from bot.nlu.registry import registry
-from bot.nlu.training_data import TrainingData
+from bot.nlu.training_data import TrainingData, retrieval_intent
 
 __all__ = [
     "DEFAULT_PIPELINE",
@@ -38,6 +38,7 @@ DEFAULT_PIPELINE: tuple[dict[str, Any], ...] = (
     {"name": "TurkishAmountExtractor"},
     {"name": "TurkishTimeExtractor"},
     {"name": "EntitySynonymMapper"},
+    {"name": "ResponseSelector"},  # answers retrieval intents; idle without them
     {"name": "FallbackClassifier"},
 )
 
@@ -54,6 +55,7 @@ NEUTRAL_PIPELINE: tuple[dict[str, Any], ...] = (
     {"name": "CRFEntityExtractor"},
     {"name": "RegexEntityExtractor"},
     {"name": "EntitySynonymMapper"},
+    {"name": "ResponseSelector"},  # answers retrieval intents; idle without them
     {"name": "FallbackClassifier"},
 )
 
@@ -178,7 +180,9 @@ def _message(text: str) -> Message:
 
 def _training_message(example: Any) -> Message:
     message = Message(text=example.text)
-    message.gold_intent = example.intent
+    message.gold_intent = retrieval_intent(example.intent) if example.intent else None
+    if example.intent and example.intent != message.gold_intent:
+        message.gold_response_key = example.intent
     message.gold_entities = tuple(example.entities)
     return message
 
@@ -203,9 +207,15 @@ def _resolve_overlaps(entities: list[Entity]) -> list[Entity]:
 def parse_result(message: Message) -> dict[str, Any]:
     """The ``/model/parse`` response body in Rasa's shape."""
     intent = message.intent.as_dict() if message.intent else {"name": None, "confidence": 0.0}
-    return {
+    result: dict[str, Any] = {
         "text": message.metadata.get("full_text", message.text),
         "intent": intent,
         "entities": [e.as_dict() for e in message.entities],
         "intent_ranking": [s.as_dict() for s in message.intent_ranking],
     }
+    if message.retrieval_intents:
+        selector: dict[str, Any] = {"all_retrieval_intents": list(message.retrieval_intents)}
+        for key, selection in message.response_selections.items():
+            selector[key] = selection.as_dict()
+        result["response_selector"] = selector
+    return result

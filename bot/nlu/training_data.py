@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["EntitySpan", "Example", "LookupTable", "RegexPattern", "TrainingData"]
+__all__ = [
+    "EntitySpan",
+    "Example",
+    "LookupTable",
+    "RegexPattern",
+    "TrainingData",
+    "retrieval_intent",
+]
+
+
+def retrieval_intent(intent: str) -> str:
+    """The intent a classifier sees: ``faq`` for the retrieval intent ``faq/ask_name``."""
+    return intent.split("/", 1)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +80,17 @@ class LookupTable:
 
 @dataclass(frozen=True, slots=True)
 class TrainingData:
-    """Everything NLU trains on. ``synonyms`` maps a surface value to its canonical value."""
+    """Everything NLU trains on. ``synonyms`` maps a surface value to its canonical value.
+
+    ``responses`` holds the domain's responses of retrieval intents (``utter_faq/ask_name``
+    to its variations) when the domain is known, so ResponseSelector can return them.
+    """
 
     examples: tuple[Example, ...] = ()
     synonyms: dict[str, str] = field(default_factory=dict)
     regexes: tuple[RegexPattern, ...] = ()
     lookups: tuple[LookupTable, ...] = ()
+    responses: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
 
     @property
     def intent_examples(self) -> tuple[Example, ...]:
@@ -101,8 +119,12 @@ class TrainingData:
             synonyms.update(other.synonyms)
             regexes.extend(other.regexes)
             lookups.extend(other.lookups)
-        return TrainingData(tuple(examples), synonyms, tuple(regexes), tuple(lookups))
+        return TrainingData(
+            tuple(examples), synonyms, tuple(regexes), tuple(lookups), self.responses
+        )
 
     def subset(self, examples: Sequence[Example]) -> TrainingData:
         """The same synonyms, regexes and lookups with other examples (for cross-validation)."""
-        return TrainingData(tuple(examples), self.synonyms, self.regexes, self.lookups)
+        return TrainingData(
+            tuple(examples), self.synonyms, self.regexes, self.lookups, self.responses
+        )

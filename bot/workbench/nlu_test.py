@@ -27,7 +27,7 @@ from bot.nlu.component import Component
 from bot.nlu.components.fallback_classifier import FALLBACK_INTENT
 from bot.nlu.message import Message
 from bot.nlu.pipeline import ComponentSpec, Pipeline, ProgressCallback
-from bot.nlu.training_data import Example, TrainingData
+from bot.nlu.training_data import Example, TrainingData, retrieval_intent
 from bot.workbench.nlu_test_metrics import (
     NO_INTENT,
     IntentScores,
@@ -169,6 +169,8 @@ def _prediction(example: Example, message: Message) -> Prediction:
     classifier = intent
     if intent == FALLBACK_INTENT and len(ranking) > 1:
         classifier = ranking[1].name
+    if example.intent:  # a retrieval intent is scored as its base: faq/ask_name as faq
+        example = dataclasses.replace(example, intent=retrieval_intent(example.intent))
     return Prediction(
         example=example,
         intent=intent,

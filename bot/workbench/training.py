@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ __all__ = [
     "train",
     "train_core",
     "train_nlu",
+    "with_retrieval_responses",
 ]
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,17 @@ def train_nlu(
     return TrainResult(path, seconds, len(data.examples), len(pipeline.intents))
 
 
+def with_retrieval_responses(data: TrainingData, domain: Domain) -> TrainingData:
+    """``data`` with the domain's responses of retrieval intents (``utter_faq/ask_name``),
+    which ResponseSelector returns with its choice."""
+    responses = {
+        name: tuple(variation.raw for variation in variations)
+        for name, variations in domain.responses.items()
+        if "/" in name
+    }
+    return dataclasses.replace(data, responses=responses)
+
+
 def train_core(
     config: ProjectConfig,
     domain: Domain,
@@ -132,6 +145,7 @@ def train(
     stories = load_stories(list(data_paths))
     data = load_training_data(data_paths)
     core = train_core(config, domain, stories, data)
+    data = with_retrieval_responses(data, domain)
     pipeline = pipeline_from_config(config).train(data, progress)
     metadata = {
         **_nlu_metadata(config_path, config, pipeline, data),

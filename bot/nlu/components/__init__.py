@@ -15,6 +15,7 @@ from bot.nlu.components import (
     rasa_compat,
     regex_extractor,
     regex_featurizer,
+    response_selector,
     synonym_mapper,
     tokenizer,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "rasa_compat",
     "regex_extractor",
     "regex_featurizer",
+    "response_selector",
     "synonym_mapper",
     "time_extractor",
     "tokenizer",

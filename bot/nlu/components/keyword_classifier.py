@@ -17,7 +17,7 @@ from typing import Any, Self
 from bot.nlu.component import Component
 from bot.nlu.message import IntentScore, Message
 from bot.nlu.registry import registry
-from bot.nlu.training_data import TrainingData
+from bot.nlu.training_data import TrainingData, retrieval_intent
 
 __all__ = ["KeywordIntentClassifier"]
 
@@ -38,7 +38,7 @@ class KeywordIntentClassifier(Component):
         keywords: dict[str, str] = {}
         clashing: set[str] = set()
         for example in data.intent_examples:
-            intent = example.intent or ""
+            intent = retrieval_intent(example.intent or "")
             if keywords.get(example.text, intent) != intent:
                 clashing.add(example.text)
                 log.warning(

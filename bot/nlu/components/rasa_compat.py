@@ -135,8 +135,3 @@ class HFTransformersNLP(PassThrough):
 @registry.component("LanguageModelTokenizer")
 class LanguageModelTokenizer(PassThrough):
     reason = "Rasa deprecated it; the pipeline's tokenizer does the work"
-
-
-@registry.component("ResponseSelector")
-class ResponseSelector(PassThrough):
-    reason = "retrieval intents are not supported yet"
