@@ -6,6 +6,10 @@ variation made for this channel or with a condition beats a generic one, as in R
 ``{name}`` in the text, button titles and payloads is replaced by the slot (or the
 keyword given to the response) of that name; an unknown name is left as written, so
 JSON braces in a payload are safe.
+
+A retrieval action (``utter_faq`` for responses ``utter_faq/ask_name``, ...) says the
+response ResponseSelector chose for the latest message, as Rasa's does: the entry of
+``response_selector`` named after the retrieval intent, else the ``default`` one.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from bot.channels import BotMessage
 from bot.dialogue.domain import Domain, ResponseVariation
 from bot.dialogue.tracker import Tracker
 
-__all__ = ["BotMessage", "interpolate", "render_response"]
+__all__ = ["BotMessage", "interpolate", "render_response", "retrieval_response"]
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -76,6 +80,25 @@ def _candidates(
     return usable
 
 
+def retrieval_response(name: str, domain: Domain, tracker: Tracker) -> str | None:
+    """The response ``utter_faq`` stands for now (``utter_faq/ask_name``), or None when
+    ``name`` is not a retrieval action or the latest message selected nothing for it."""
+    if name in domain.responses or not name.startswith("utter_"):
+        return None
+    intent = name.removeprefix("utter_")
+    selector = tracker.latest_message.parse_data.get("response_selector")
+    if not isinstance(selector, Mapping):
+        return None
+    for key in (intent, "default"):
+        entry = selector.get(key)
+        response = entry.get("response") if isinstance(entry, Mapping) else None
+        chosen = response.get("intent_response_key") if isinstance(response, Mapping) else None
+        if isinstance(chosen, str) and chosen.split("/", 1)[0] == intent:
+            full = f"utter_{chosen}"
+            return full if full in domain.responses else None
+    return None
+
+
 def render_response(
     name: str,
     domain: Domain,
@@ -85,7 +108,11 @@ def render_response(
     rng: random.Random | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> BotMessage | None:
-    """One variation of response ``name`` for this conversation, or None if there is none."""
+    """One variation of response ``name`` for this conversation, or None if there is none.
+
+    For a retrieval action (``utter_faq``) it is the response selected for the latest
+    message (``utter_faq/ask_name``)."""
+    name = retrieval_response(name, domain, tracker) or name
     variations = domain.responses.get(name)
     if not variations:
         return None
