@@ -70,6 +70,10 @@ class NGramFeaturizer(Component):
     Character n-grams of the diacritic-folded text make "yatıramıyorum", "yatiramiyorum"
     and "yatıramıyom" share most of their features. Extraction is a dictionary lookup per
     n-gram, so one message costs tens of microseconds.
+
+    ``unseen_weight`` (0: off) lets n-grams never seen in training count in the L2 norm,
+    as seen n-grams of the highest IDF times the weight: a message made mostly of them
+    has short features and scores near the classifier's bias, unsure.
     """
 
     featurizes = True
