@@ -67,7 +67,7 @@ class KeywordIntentClassifier(Component):
                     )
         kept = {k: v for k, v in keywords.items() if k not in ambiguous}
         self.patterns_ = [(self._pattern(k), v) for k, v in kept.items()]
-        self.classes_ = sorted(set(kept.values()))
+        self.classes_ = sorted({retrieval_intent(e.intent or "") for e in data.intent_examples})
         return self
 
     def process(self, message: Message) -> None:
