@@ -22,6 +22,8 @@ from typing import Any
 from bot.channels import BotMessage
 from bot.dialogue.domain import Domain, ResponseVariation
 from bot.dialogue.tracker import Tracker
+from bot.nlu.message import DEFAULT_SELECTOR_KEY
+from bot.nlu.training_data import retrieval_intent
 
 __all__ = ["BotMessage", "interpolate", "render_response", "retrieval_response"]
 
@@ -89,11 +91,11 @@ def retrieval_response(name: str, domain: Domain, tracker: Tracker) -> str | Non
     selector = tracker.latest_message.parse_data.get("response_selector")
     if not isinstance(selector, Mapping):
         return None
-    for key in (intent, "default"):
+    for key in (intent, DEFAULT_SELECTOR_KEY):
         entry = selector.get(key)
         response = entry.get("response") if isinstance(entry, Mapping) else None
         chosen = response.get("intent_response_key") if isinstance(response, Mapping) else None
-        if isinstance(chosen, str) and chosen.split("/", 1)[0] == intent:
+        if isinstance(chosen, str) and retrieval_intent(chosen) == intent:
             full = f"utter_{chosen}"
             return full if full in domain.responses else None
     return None

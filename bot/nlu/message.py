@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 __all__ = [
+    "DEFAULT_SELECTOR_KEY",
     "Entity",
     "FeatureProvider",
     "IntentScore",
@@ -35,6 +36,10 @@ class IntentScore:
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "confidence": round(float(self.confidence), 6)}
+
+
+# The ``response_selector`` entry of a ResponseSelector trained on every retrieval intent.
+DEFAULT_SELECTOR_KEY = "default"
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,13 +22,11 @@ from typing import Any, Self
 
 from bot.nlu.component import Component
 from bot.nlu.components.fallback_classifier import FALLBACK_INTENT
-from bot.nlu.message import Message, ResponseSelection
+from bot.nlu.message import DEFAULT_SELECTOR_KEY, Message, ResponseSelection
 from bot.nlu.registry import registry
 from bot.nlu.training_data import TrainingData, retrieval_intent
 
-__all__ = ["DEFAULT_SELECTOR_KEY", "ResponseSelector"]
-
-DEFAULT_SELECTOR_KEY = "default"
+__all__ = ["ResponseSelector"]
 
 
 def _as_key_message(message: Message) -> Message:
