@@ -43,15 +43,16 @@ DEFAULT_PIPELINE: tuple[dict[str, Any], ...] = (
 )
 
 # For a language without a tuned default: no Turkish casing, folding or extractors. Word
-# and character n-grams plus the multilingual sentence encoder; unseen n-grams shorten
-# the n-gram features, so gibberish and off-topic text stay unsure.
+# and character n-grams plus the multilingual sentence encoder. Unseen n-grams shorten
+# the n-gram features, and the encoder is not asked about a message unlike every
+# training example, so gibberish and off-topic text stay unsure.
 NEUTRAL_PIPELINE: tuple[dict[str, Any], ...] = (
     {"name": "TextNormalizer"},
     {"name": "SpacyTokenizer"},
     {"name": "RegexFeaturizer"},
     {"name": "NGramFeaturizer", "unseen_weight": 1.0},
     {"name": "SentenceEncoderFeaturizer"},
-    {"name": "LinearIntentClassifier"},
+    {"name": "LinearIntentClassifier", "novelty_quantile": 0.02},
     {"name": "CRFEntityExtractor"},
     {"name": "RegexEntityExtractor"},
     {"name": "EntitySynonymMapper"},

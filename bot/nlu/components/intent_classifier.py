@@ -10,6 +10,10 @@ held out, so a project with many intents and a few examples each stays calibrate
 
 Encoding is the expensive part of training, so the dense model learns from at most
 ``dense_examples_per_intent`` examples of each intent (``null``: all of them).
+
+With ``novelty_quantile`` set, stage two is not asked about an embedding less similar to
+every training example than that quantile of training examples are to their nearest
+neighbour (see :mod:`bot.nlu.novelty`): gibberish keeps stage one's unsure answer.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from bot.nlu.calibration import fit_temperature, softmax
 from bot.nlu.component import Component
 from bot.nlu.features import sparse_dims, sparse_row, stack_dense, stack_sparse
 from bot.nlu.message import IntentScore, Message, ensure_feature
+from bot.nlu.novelty import NoveltyGate
 from bot.nlu.registry import registry
 from bot.nlu.training_data import TrainingData
 
@@ -129,6 +134,7 @@ def _temperature(scores: np.ndarray, labels: np.ndarray, prior: float = UNCALIBR
         "cascade_threshold": 0.8,
         "calibration_folds": 3,
         "ranking_length": 0,
+        "novelty_quantile": None,
     },
     aliases=("SklearnIntentClassifier", "LogisticRegressionClassifier"),
 )
@@ -142,12 +148,15 @@ class LinearIntentClassifier(Component):
         cascade_threshold: float,
         calibration_folds: int,
         ranking_length: int,
+        novelty_quantile: float | None = None,
         **rasa_options: Any,
     ) -> None:
         if not 0.0 <= cascade_threshold <= 1.0:
             raise ValueError("cascade_threshold must be between 0 and 1")
         if C <= 0 or dense_C <= 0:
             raise ValueError("C and dense_C must be positive")
+        if novelty_quantile is not None and not 0.0 < novelty_quantile < 0.5:
+            raise ValueError("novelty_quantile must be between 0 and 0.5")
         self.C = C
         self.dense_C = dense_C
         self.dense_weight = dense_weight
@@ -155,6 +164,7 @@ class LinearIntentClassifier(Component):
         self.cascade_threshold = cascade_threshold
         self.calibration_folds = calibration_folds
         self.ranking_length = ranking_length
+        self.novelty_quantile = novelty_quantile
         self.rasa_options = rasa_options
 
     # -- training -------------------------------------------------------------------
@@ -164,6 +174,7 @@ class LinearIntentClassifier(Component):
         self.dims_ = sparse_dims(labelled[0]) if labelled else ()
         self.sparse_: _Linear | None = None
         self.dense_: _Linear | None = None
+        self.novelty_: NoveltyGate | None = None
         self.dense_dim_ = 0
         if len(self.classes_) < 2:
             return self
@@ -185,6 +196,8 @@ class LinearIntentClassifier(Component):
         self.dense_dim_ = dense.shape[1]
         n = len(self.classes_)
         self.dense_ = _fit(dense, y[rows], n, self.dense_C)
+        if self.novelty_quantile:
+            self.novelty_ = NoveltyGate(self.novelty_quantile).fit(dense)
         oof_dense, held = _out_of_fold(
             dense, y[rows], n, self.dense_C, self.calibration_folds, self.dense_
         )
@@ -245,8 +258,12 @@ class LinearIntentClassifier(Component):
             if unsure:
                 subset = [messages[i] for i in unsure]
                 ensure_feature(subset, "dense")
-                dense_scores = self.dense_.scores(stack_dense(subset, self.dense_dim_))
-                combined = self._combine(scores[unsure], dense_scores)
+                dense = stack_dense(subset, self.dense_dim_)
+                combined = self._combine(scores[unsure], self.dense_.scores(dense))
+                novelty = getattr(self, "novelty_", None)
+                if novelty is not None:  # unlike every training example: stage one decides
+                    keep = ~novelty.novel(dense)
+                    unsure, combined = list(np.asarray(unsure)[keep]), combined[keep]
                 probs[unsure] = softmax(combined, self.t_full_)
                 for message in subset:
                     message.metadata["intent_stage"] = "dense"
