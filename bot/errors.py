@@ -8,6 +8,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "DestekError",
+    "HandoverError",
     "IdentityError",
     "ModelError",
     "NotTrainedError",
@@ -25,6 +26,11 @@ class DataError(DestekError):
 
 class ConfigError(DestekError):
     """config.yml, endpoints.yml or credentials.yml is malformed or names unknown parts."""
+
+
+class HandoverError(DestekError):
+    """A handover step that does not fit the conversation's state: an agent answering a
+    chat they do not own, accepting one already taken, writing to a closed one."""
 
 
 class IdentityError(DestekError):

@@ -1,0 +1,112 @@
+"""The live-agent interface: where a handed-over conversation goes, and how humans answer.
+
+The dialogue engine decides *that* a conversation goes to a human (``action_handoff``
+appends ``handover_requested``). What happens next belongs to a
+:class:`LiveAgentConnector`: Destek's own queue and operator console (``bot/handover/``),
+or an external help desk reached over its HTTP API (``connectors/chatwoot/``). Either
+way, the connector tells the bot what the humans did through the :class:`HandoverDesk`
+it was given, and the desk records each step as an event in the conversation's tracker
+and delivers agent messages to the player on the player's own channel.
+
+Direction of calls::
+
+    engine --request/player_message/withdraw--> LiveAgentConnector
+    LiveAgentConnector --assigned/agent_message/closed--> HandoverDesk --> tracker, player
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.channels import TranscriptEntry
+
+__all__ = [
+    "HandoverDesk",
+    "HandoverRequest",
+    "LiveAgentConnector",
+    "LiveAgentContext",
+    "LiveAgentFactory",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverRequest:
+    """A conversation that needs a human, with what the agent should know first.
+
+    ``history`` holds the conversation's messages so far (player, bot), oldest first, so
+    an external desk can show them; Destek's own console reads the tracker instead.
+    """
+
+    sender_id: str
+    reason: str
+    skill: str = "general"
+    language: str = "tr"
+    priority: int = 0  # higher is served sooner
+    summary: str = ""
+    channel: str | None = None
+    requested_at: float = 0.0
+    player: Mapping[str, Any] = field(default_factory=dict)  # name, username, phone...
+    history: tuple[TranscriptEntry, ...] = ()
+
+
+class HandoverDesk(Protocol):
+    """What a live-agent connector calls when humans act; each call is recorded and
+    delivered before it returns. A call for a conversation that is not (or no longer)
+    handed over raises :class:`bot.errors.HandoverError` and changes nothing."""
+
+    async def assigned(self, sender_id: str, agent_id: str, agent_name: str = "") -> None:
+        """An agent took the conversation: the bot is silent from now on."""
+        ...
+
+    async def agent_message(self, sender_id: str, agent_id: str, text: str) -> None:
+        """An agent wrote to the player: stored, then sent on the player's channel."""
+        ...
+
+    async def closed(self, sender_id: str, by: str, resolution: str | None = None) -> None:
+        """The humans are done: the player is asked for a 1-5 rating and the bot is back."""
+        ...
+
+
+class LiveAgentConnector(Protocol):
+    """Where handed-over conversations go. Calls return once the request is durable."""
+
+    async def request(self, handover: HandoverRequest) -> None:
+        """Queue the conversation (or open it in the external desk)."""
+        ...
+
+    async def player_message(self, sender_id: str, entry: TranscriptEntry) -> None:
+        """The player wrote while the conversation is with the humans."""
+        ...
+
+    async def withdraw(self, sender_id: str, by: str) -> None:
+        """The conversation went back to the bot before the humans closed it (the player
+        chose the bot again, or nobody took it in time)."""
+        ...
+
+    async def start(self) -> None:
+        """Begin I/O (timers, webhooks) once the server runs."""
+        ...
+
+    async def stop(self) -> None:
+        """Finish in-flight work and release clients; called once at shutdown."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LiveAgentContext:
+    """What the server gives a live-agent connector: its endpoints.yml options and the desk."""
+
+    options: Mapping[str, Any]
+    desk: HandoverDesk
+
+
+class LiveAgentFactory(Protocol):
+    def __call__(self, context: LiveAgentContext) -> LiveAgentConnector:
+        """Build the connector.
+
+        Raises:
+            ConfigError: a required option is missing or malformed (the message names it).
+        """
+        ...
