@@ -1,9 +1,10 @@
 """Small projects in Rasa's layout: many intents, five examples each.
 
 The shape of a first Rasa project (``rasa init`` plus a few dozen FAQ-like intents): the
-data the default pipelines must give honest confidences on. Examples are generated from
-two phrasings of each intent's topic and a handful of carrier sentences, so every intent
-has five training examples and one paraphrase that is never trained on.
+data the default pipelines must give honest confidences on. Examples of 45 intents are
+generated from two phrasings of each intent's topic and a handful of carrier sentences;
+five chit-chat intents are written out. Every intent has five training examples (a few
+fewer) and one paraphrase that is never trained on.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from pathlib import Path
 from bot.nlu.training_data import Example, TrainingData
 
 __all__ = [
+    "ENGLISH_CHITCHAT",
     "ENGLISH_TOPICS",
+    "TURKISH_CHITCHAT",
     "TURKISH_TOPICS",
     "gibberish",
     "small_project",
@@ -65,11 +68,6 @@ ENGLISH_TOPICS: dict[str, tuple[str, str]] = {
     "order_missing_item": ("report an item missing from my parcel", "get the product left out"),
     "damaged_item": ("report a damaged item", "replace the product that arrived broken"),
     "bot_challenge": ("know if you are a bot", "check whether i am talking to a human"),
-    "greet": ("say hello", "start with good morning"),
-    "goodbye": ("say goodbye", "end this chat now"),
-    "thank": ("say thank you", "thank you for the help"),
-    "affirm": ("say yes that is right", "confirm it is correct"),
-    "deny": ("say no that is wrong", "refuse it is not what i meant"),
     "feedback": ("leave feedback about the service", "rate my experience"),
     "order_history": ("see my past orders", "view my purchase history"),
     "change_password": ("set a new password while logged in", "pick a stronger password"),
@@ -118,11 +116,6 @@ TURKISH_TOPICS: dict[str, tuple[str, str]] = {
     "eksik_urun": ("kolide eksik ürün bildirmek", "gönderilmeyen parçayı almak"),
     "hasarli_urun": ("hasarlı ürün bildirmek", "kırık gelen ürünü değiştirmek"),
     "bot_mu": ("bot olup olmadığınızı sormak", "insanla mı konuşuyorum öğrenmek"),
-    "selamlama": ("merhaba demek", "günaydın diyerek başlamak"),
-    "vedalasma": ("hoşça kal demek", "sohbeti bitirmek"),
-    "tesekkur": ("teşekkür etmek", "yardım için sağ olun demek"),
-    "onay": ("evet doğru demek", "bilginin doğru olduğunu onaylamak"),
-    "ret": ("hayır yanlış demek", "kastettiğim bu değil demek"),
     "geri_bildirim": ("hizmet hakkında geri bildirim bırakmak", "deneyimimi puanlamak"),
     "siparis_gecmisi": ("eski siparişlerimi görmek", "alışveriş geçmişime bakmak"),
     "sifre_degistirme": ("giriş yapmışken yeni şifre belirlemek", "daha güçlü parola seçmek"),
@@ -149,6 +142,24 @@ _TURKISH_CARRIERS = (
 )
 
 
+# Chit-chat is written as people write it: short, no carrier sentence. Five to train
+# on, then the paraphrase.
+ENGLISH_CHITCHAT: dict[str, tuple[str, ...]] = {
+    "greet": ("hi", "hello", "hey there", "good morning", "hello there", "hey"),
+    "goodbye": ("bye", "goodbye", "see you later", "have a nice day", "bye bye", "see you"),
+    "thank": ("thanks", "thank you", "thanks a lot", "many thanks", "cheers", "thank you so much"),
+    "affirm": ("yes", "yeah", "correct", "that is right", "sure", "yes please"),
+    "deny": ("no", "nope", "not really", "that is wrong", "no thanks", "no way"),
+}
+TURKISH_CHITCHAT: dict[str, tuple[str, ...]] = {
+    "selamlama": ("merhaba", "selam", "iyi günler", "günaydın", "merhabalar", "selamlar"),
+    "vedalasma": ("hoşça kal", "görüşürüz", "iyi akşamlar", "bay bay", "kendine iyi bak", "bye"),
+    "tesekkur": ("teşekkürler", "sağ ol", "çok teşekkür ederim", "eyvallah", "tşk", "sağolun"),
+    "onay": ("evet", "aynen", "doğru", "tabii", "evet lütfen", "kesinlikle"),
+    "ret": ("hayır", "yok", "istemiyorum", "hayır yanlış", "gerek yok", "yok kalsın"),
+}
+
+
 def _examples(topics: dict[str, tuple[str, str]], carriers: tuple[str, ...]) -> list[Example]:
     """Six sentences per intent: five to train on, then the paraphrase (a carrier and a
     phrasing combination no training example uses)."""
@@ -166,8 +177,11 @@ def small_project(language: str) -> tuple[TrainingData, list[Example]]:
     paraphrase an intent."""
     if language == "tr":
         examples = _examples(TURKISH_TOPICS, _TURKISH_CARRIERS)
+        chitchat = TURKISH_CHITCHAT
     else:
         examples = _examples(ENGLISH_TOPICS, _ENGLISH_CARRIERS)
+        chitchat = ENGLISH_CHITCHAT
+    examples += [Example(text, intent) for intent, texts in chitchat.items() for text in texts]
     train = [e for i, e in enumerate(examples) if i % 6 < _FEWER.get(e.intent or "", 5)]
     paraphrases = [e for i, e in enumerate(examples) if i % 6 == 5]
     return TrainingData(tuple(train)), paraphrases
