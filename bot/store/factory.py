@@ -29,6 +29,8 @@ from bot.errors import ConfigError
 from bot.store.base import LockStore, TrackerStore
 from bot.store.fanout import InMemoryFanout
 from bot.store.memory import DEFAULT_LOCK_TIMEOUT, InMemoryLockStore, InMemoryTrackerStore
+from bot.store.memory_queue import InMemoryQueueStore
+from bot.store.queue_base import QueueStore
 from bot.store.redis_connection import (
     CONNECTION_KEYS,
     key_prefix_from_options,
@@ -38,11 +40,13 @@ from bot.store.redis_connection import (
 from bot.store.redis_fanout import RedisFanout
 from bot.store.redis_lock import DEFAULT_LEASE, RedisLockStore
 from bot.store.sql import SQLTrackerStore
+from bot.store.sql_queue import SQLQueueStore
 
 __all__ = [
     "DEFAULT_SQLITE_DB",
     "fanout_from_endpoint",
     "lock_store_from_endpoint",
+    "queue_store_from_endpoint",
     "sql_url_from_endpoint",
     "tracker_store_from_endpoint",
 ]
@@ -74,6 +78,26 @@ def tracker_store_from_endpoint(options: Mapping[str, Any] | None) -> TrackerSto
         return InMemoryTrackerStore()
     if store_type in _SQL_TYPES:
         return SQLTrackerStore(sql_url_from_endpoint(options))
+    raise ConfigError(
+        f"endpoints.yml: unknown tracker_store type {options['type']!r} "
+        f"(known: {', '.join(_SQL_TYPES + _MEMORY_TYPES)})"
+    )
+
+
+def queue_store_from_endpoint(options: Mapping[str, Any] | None) -> QueueStore:
+    """The live-agent queue store, in the tracker store's database (the same
+    ``tracker_store:`` section): SQL, or in memory when the trackers are.
+
+    Raises:
+        ConfigError: the type is unknown or the connection keys are malformed.
+    """
+    if not options:
+        return SQLQueueStore(f"sqlite:///{DEFAULT_SQLITE_DB}")
+    store_type = _store_type(options, "tracker_store", default="sql")
+    if store_type in _MEMORY_TYPES:
+        return InMemoryQueueStore()
+    if store_type in _SQL_TYPES:
+        return SQLQueueStore(sql_url_from_endpoint(options))
     raise ConfigError(
         f"endpoints.yml: unknown tracker_store type {options['type']!r} "
         f"(known: {', '.join(_SQL_TYPES + _MEMORY_TYPES)})"

@@ -43,7 +43,7 @@ async def test_opening_migrates_once_and_again_is_harmless(sql_url: str) -> None
     assert len(await third.load("c")) == 1
     await second.close()
     await third.close()
-    assert version_rows(sql_url) == [("0001",)]
+    assert version_rows(sql_url) == [("0002",)]
 
 
 async def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:

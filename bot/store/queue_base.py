@@ -1,0 +1,199 @@
+"""The queue store interface: handed-over conversations, agents, teams, tickets, notes.
+
+The live-agent queue (``bot/handover/``) keeps everything that must outlive a worker
+here, so any worker can route, and a restart loses no waiting conversation. Steps that
+two workers may race for (accepting a chat, closing it, escalating it) are conditional
+writes: exactly one caller gets ``True`` or the entry back, the others ``False``/None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "ENTRY_ASSIGNED",
+    "ENTRY_CLOSED",
+    "ENTRY_WAITING",
+    "ENTRY_WITHDRAWN",
+    "Agent",
+    "Note",
+    "QueueEntry",
+    "QueueStore",
+    "Team",
+    "Ticket",
+]
+
+ENTRY_WAITING = "waiting"
+ENTRY_ASSIGNED = "assigned"
+ENTRY_CLOSED = "closed"
+ENTRY_WITHDRAWN = "withdrawn"
+ACTIVE_STATUSES = (ENTRY_WAITING, ENTRY_ASSIGNED)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """One handed-over conversation; a conversation has at most one active entry.
+
+    ``team`` restricts routing to the team's members (after a transfer to a team);
+    ``escalated`` is set once the entry waited past its SLA and rose in priority.
+    """
+
+    sender_id: str
+    reason: str
+    skill: str = "general"
+    language: str = "tr"
+    priority: int = 0
+    summary: str = ""
+    channel: str | None = None
+    requested_at: float = 0.0
+    status: str = ENTRY_WAITING
+    agent_id: str | None = None
+    team: str | None = None
+    assigned_at: float | None = None
+    closed_at: float | None = None
+    resolution: str | None = None
+    escalated: bool = False
+    player: Mapping[str, Any] = field(default_factory=dict)
+    id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """An operator: what they can handle, how much at once, and whether they are on."""
+
+    id: str
+    login: str
+    name: str
+    role: str = "agent"
+    skills: tuple[str, ...] = ("general",)
+    languages: tuple[str, ...] = ("tr",)
+    teams: tuple[str, ...] = ()
+    max_chats: int = 3
+    status: str = "offline"
+    disabled: bool = False
+    password_hash: str = ""
+    created_at: float = 0.0
+    last_assigned_at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """What a player left when no human took the conversation."""
+
+    sender_id: str
+    reason: str
+    skill: str
+    messages: tuple[str, ...]
+    created_at: float
+    status: str = "open"
+    id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A private note on a conversation: agents see it, the player never does."""
+
+    sender_id: str
+    agent_id: str
+    text: str
+    created_at: float
+    id: int = 0
+
+
+class QueueStore(Protocol):
+    """Persists the live-agent queue; every method is safe to call from several workers."""
+
+    # ---- the queue ------------------------------------------------------------------------
+
+    async def enqueue(self, entry: QueueEntry) -> QueueEntry:
+        """Add a waiting entry and return it with its id; if the conversation already has
+        an active entry, return that one unchanged."""
+        ...
+
+    async def entry(self, sender_id: str) -> QueueEntry | None:
+        """The conversation's active (waiting or assigned) entry."""
+        ...
+
+    async def entries(self, status: str, agent_id: str | None = None) -> list[QueueEntry]:
+        """Entries of one status (optionally one agent's), oldest request first."""
+        ...
+
+    async def assign(
+        self, sender_id: str, agent_id: str, now: float, capacity: int | None = None
+    ) -> bool:
+        """Give a waiting conversation to the agent, atomically: False when it is no longer
+        waiting (another agent won) or the agent already has ``capacity`` chats."""
+        ...
+
+    async def transfer(
+        self, sender_id: str, from_agent: str, to_agent: str | None, team: str | None, now: float
+    ) -> bool:
+        """Move an assigned conversation from ``from_agent`` to ``to_agent``, or back to the
+        queue for ``team`` when ``to_agent`` is None; False if ``from_agent`` lost it."""
+        ...
+
+    async def finish(
+        self, sender_id: str, status: str, now: float, resolution: str | None = None
+    ) -> QueueEntry | None:
+        """End the active entry (closed or withdrawn); the ended entry, or None when there
+        was none (another worker ended it first)."""
+        ...
+
+    async def escalate(self, sender_id: str, priority: int) -> bool:
+        """Raise a waiting, not yet escalated entry to ``priority``; False otherwise."""
+        ...
+
+    async def recent_handle_times(self, limit: int) -> list[float]:
+        """Seconds from assignment to close of the latest ``limit`` closed entries."""
+        ...
+
+    # ---- agents and teams -----------------------------------------------------------------
+
+    async def add_agent(self, agent: Agent) -> None:
+        """Raises StoreError when the id or the login is taken."""
+        ...
+
+    async def agents(self) -> list[Agent]:
+        """Every agent, disabled ones included, by login."""
+        ...
+
+    async def agent(self, agent_id: str) -> Agent | None: ...
+
+    async def agent_by_login(self, login: str) -> Agent | None: ...
+
+    async def set_agent_status(self, agent_id: str, status: str) -> bool:
+        """False when there is no such agent."""
+        ...
+
+    async def set_agent_disabled(self, login: str, disabled: bool) -> bool:
+        """Disable (or enable) by login; a disabled agent is also set offline."""
+        ...
+
+    async def set_password_hash(self, agent_id: str, password_hash: str) -> None: ...
+
+    async def add_team(self, team: Team) -> None:
+        """Add or update a team."""
+        ...
+
+    async def teams(self) -> list[Team]: ...
+
+    # ---- tickets and notes ----------------------------------------------------------------
+
+    async def add_ticket(self, ticket: Ticket) -> int: ...
+
+    async def tickets(self, status: str | None = None) -> list[Ticket]: ...
+
+    async def add_note(self, note: Note) -> int: ...
+
+    async def notes(self, sender_id: str) -> list[Note]: ...
+
+    async def close(self) -> None: ...
