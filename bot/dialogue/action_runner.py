@@ -19,7 +19,7 @@ from bot.dialogue.domain import Domain
 from bot.dialogue.events import BotUttered, Event, FollowupAction, SlotSet
 from bot.dialogue.forms import run_form
 from bot.dialogue.handoff import HANDOFF_ACTION
-from bot.dialogue.responses import BotMessage, render_response
+from bot.dialogue.responses import BotMessage, is_retrieval_action, render_response
 from bot.dialogue.tracker import Tracker
 from bot.errors import ActionRejected, ActionServerError
 
@@ -65,9 +65,10 @@ class ActionRunner:
         if name in self.domain.forms:
             form = self.domain.forms[name]
             return await run_form(form, tracker, self.domain, self._runner(channel))
-        if name in self.domain.responses:
+        if name in self.domain.responses or is_retrieval_action(name, self.domain):
+            # A retrieval action (utter_faq) says what ResponseSelector chose, or nothing.
             message = render_response(name, self.domain, tracker, channel=channel, rng=self.rng)
-            return [] if message is None else [bot_uttered(message, name)]
+            return [] if message is None else [bot_uttered(message, message.get("response", name))]
         return await self._remote(name, tracker, channel)
 
     def non_text(self, tracker: Tracker, channel: str | None) -> list[Event]:

@@ -25,7 +25,13 @@ from bot.dialogue.tracker import Tracker
 from bot.nlu.message import DEFAULT_SELECTOR_KEY
 from bot.nlu.training_data import retrieval_intent
 
-__all__ = ["BotMessage", "interpolate", "render_response", "retrieval_response"]
+__all__ = [
+    "BotMessage",
+    "interpolate",
+    "is_retrieval_action",
+    "render_response",
+    "retrieval_response",
+]
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -80,6 +86,14 @@ def _candidates(
         if preferred:
             return preferred
     return usable
+
+
+def is_retrieval_action(name: str, domain: Domain) -> bool:
+    """``utter_faq`` where the domain has ``utter_faq/<key>`` responses but no ``utter_faq``."""
+    if name in domain.responses or not name.startswith("utter_"):
+        return False
+    prefix = f"{name}/"
+    return any(key.startswith(prefix) for key in domain.responses)
 
 
 def retrieval_response(name: str, domain: Domain, tracker: Tracker) -> str | None:

@@ -7,11 +7,14 @@ from typing import Any
 
 import pytest
 
+from bot.channels import UserMessage
 from bot.dialogue.domain import Domain, read_domain
+from bot.dialogue.engine import Engine, EngineConfig
 from bot.dialogue.events import UserUttered
 from bot.dialogue.responses import render_response, retrieval_response
 from bot.dialogue.tracker import Tracker
 from bot.model_storage import load_model
+from bot.store.memory import InMemoryLockStore, InMemoryTrackerStore
 from bot.workbench.training import train
 from tests.nlu.retrieval_project import DOMAIN, write_retrieval_project
 
@@ -70,3 +73,33 @@ def test_nothing_is_said_for_another_retrieval_intents_choice(domain: Domain) ->
 def test_without_a_selection_nothing_is_said(domain: Domain) -> None:
     tracker = _tracker(domain, {"intent": {"name": "faq", "confidence": 0.9}, "entities": []})
     assert render_response("utter_faq", domain, tracker) is None
+
+
+@pytest.mark.anyio
+async def test_the_engine_answers_a_retrieval_intent_with_the_chosen_response(
+    tmp_path: Path,
+) -> None:
+    # No action server: utter_faq is run by the engine, never sent out as a custom action.
+    write_retrieval_project(tmp_path)
+    result = train(
+        tmp_path / "config.yml", tmp_path / "domain.yml", [tmp_path / "data"], tmp_path / "m"
+    )
+    model = load_model(result.path)
+    assert model.nlu is not None and model.core is not None
+    nlu = model.nlu
+
+    async def parse(text: str) -> dict[str, Any]:
+        return nlu.parse(text)
+
+    engine = Engine(
+        model.core.domain,
+        model.core.policies,
+        parse,
+        InMemoryTrackerStore(),
+        InMemoryLockStore(),
+        config=EngineConfig(seed=1),
+    )
+    replies = await engine.handle(UserMessage("are you open on sunday", "p1"))
+    assert [r.get("text") for r in replies] == ["We are open around the clock."]
+    tracker = await engine.tracker("p1")
+    assert tracker.in_handover is False
