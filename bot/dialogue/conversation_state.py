@@ -5,9 +5,11 @@ Rasa's tracker applies events, so that a custom action sees the same slots, late
 message, active loop and pause flag as it would under Rasa. Reverting events (``rewind``,
 ``undo``) need the whole history and are replayed by :class:`bot.dialogue.tracker.Tracker`.
 
-Handover: ``handover_requested`` pauses the bot until ``handover_closed`` (or ``resume``);
+Handover: ``handover_requested`` puts the conversation in the queue (the bot still
+answers), ``handover_assigned`` pauses the bot until ``handover_closed`` (or ``resume``);
 ``restart`` and ``session_started`` reset everything, the handover included, so the
-engine must not start a new session while an agent holds the conversation.
+engine must not start a new session while the conversation is with the humans. After
+``csat_asked`` the player's next message may be their rating.
 """
 
 from __future__ import annotations
@@ -34,13 +36,21 @@ from bot.dialogue.events import (
     SlotSet,
     UserUttered,
 )
-from bot.dialogue.handover_events import HandoverAssigned, HandoverClosed, HandoverRequested
+from bot.dialogue.handover_events import (
+    CsatAsked,
+    CsatRated,
+    HandoverAssigned,
+    HandoverClosed,
+    HandoverRequested,
+)
 from bot.dialogue.slot_definitions import Slot
 from bot.dialogue.slot_values import initial_slot_values
 
 __all__ = [
     "ACTION_LISTEN",
     "ACTION_SESSION_START",
+    "HANDOVER_ASSIGNED",
+    "HANDOVER_WAITING",
     "ActiveLoopState",
     "DialogueState",
     "HandoverState",
@@ -50,6 +60,8 @@ __all__ = [
 
 ACTION_LISTEN = "action_listen"
 ACTION_SESSION_START = "action_session_start"
+HANDOVER_WAITING = "waiting"
+HANDOVER_ASSIGNED = "assigned"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +90,11 @@ class HandoverState:
     request: HandoverRequested
     agent_id: str | None = None
 
+    @property
+    def status(self) -> str:
+        """``waiting`` in the queue (the bot answers), or ``assigned`` to an agent (silent)."""
+        return HANDOVER_WAITING if self.agent_id is None else HANDOVER_ASSIGNED
+
 
 @dataclass(frozen=True, slots=True)
 class DialogueState:
@@ -93,6 +110,7 @@ class DialogueState:
     paused: bool = False
     active_loop: ActiveLoopState | None = None
     handover: HandoverState | None = None
+    awaiting_csat: bool = False
 
     @property
     def latest_action_name(self) -> str | None:
@@ -154,11 +172,16 @@ def apply_event(
         case ConversationResumed():
             return replace(state, paused=False)
         case HandoverRequested():
-            return replace(state, handover=HandoverState(event), paused=True)
+            return replace(state, handover=HandoverState(event), awaiting_csat=False)
         case HandoverAssigned() if state.handover is not None:
-            return replace(state, handover=replace(state.handover, agent_id=event.agent_id))
+            handover = replace(state.handover, agent_id=event.agent_id)
+            return replace(state, handover=handover, paused=True)
         case HandoverClosed():
             return replace(state, handover=None, paused=False)
+        case CsatAsked():
+            return replace(state, awaiting_csat=True)
+        case CsatRated():
+            return replace(state, awaiting_csat=False)
     return state  # recorded only: reminders, agent messages, CSAT, exports...
 
 
@@ -178,6 +201,7 @@ def _user(state: DialogueState, event: UserUttered) -> DialogueState:
         latest_entities=tuple(event.entities),
         use_text_for_featurization=use_text,
         followup_action=None,
+        awaiting_csat=False,
     )
 
 

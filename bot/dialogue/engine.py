@@ -3,16 +3,21 @@
 :meth:`Engine.handle` runs one turn under the conversation's lock:
 
 1. load the conversation from the store and start a session if it has none or the last
-   one expired (never while a human holds the conversation);
+   one expired (never during a handover);
 2. read the message: a button payload (``/intent{...}``) directly, anything else through
-   NLU; record it. While the conversation is with a human, stop here: the bot is silent;
+   NLU; record it. A rating after a handover's close question is recorded as ``csat``;
+   a player who asks for the bot back leaves the queue (or the agent). While an agent
+   has the conversation, stop here: the bot is silent. While it waits in the queue, the
+   bot answers as usual;
 3. a signed player token in the metadata verifies the player (``verified``, ``player_id``);
 4. fill slots from the message (Rasa's ``action_extract_slots``);
 5. let the policies choose actions until one of them is ``action_listen``, running each:
    responses, forms, built-ins and, over HTTP, custom actions. A custom action that
    refuses (HTTP 400) lets the policies choose again; one that fails or times out gives
    the player an apology and a human;
-6. persist the new events, then the handover record, and only then answer.
+6. persist the new events, then the handover record, and only then answer;
+7. outside the lock, tell the live-agent connector (if any) what the turn did: a new
+   handover request, a player message for the humans, or a handover the player left.
 
 Nothing the player said is lost: whatever goes wrong after the message is read, the
 message and what happened are stored.
@@ -31,7 +36,11 @@ from bot.channels import BotMessage, UserMessage
 from bot.dialogue.action_client import ActionClient
 from bot.dialogue.action_runner import ACTION_FAILED_TEXT, ActionRunner
 from bot.dialogue.builtin_actions import bot_uttered
-from bot.dialogue.conversation_state import ACTION_LISTEN, ACTION_SESSION_START
+from bot.dialogue.conversation_state import (
+    ACTION_LISTEN,
+    ACTION_SESSION_START,
+    HANDOVER_ASSIGNED,
+)
 from bot.dialogue.domain import Domain
 from bot.dialogue.events import (
     ActionExecuted,
@@ -44,6 +53,13 @@ from bot.dialogue.events import (
 )
 from bot.dialogue.forms import refused_answer
 from bot.dialogue.handoff import immediate_handover
+from bot.dialogue.handover_events import CsatRated, HandoverClosed, HandoverRequested
+from bot.dialogue.handover_turns import (
+    csat_score,
+    live_agent_calls,
+    tell_live_agents,
+    wants_the_bot,
+)
 from bot.dialogue.identity_token import identity_events
 from bot.dialogue.payload import parse_payload
 from bot.dialogue.policies import PolicyEnsemble, Prediction
@@ -52,6 +68,7 @@ from bot.dialogue.tracker import Tracker
 from bot.dialogue.tracker_cache import StoredTracker, TrackerCache
 from bot.dialogue.turn import Turn, already_seen
 from bot.errors import ActionRejected
+from bot.live_agents import LiveAgentConnector
 from bot.store.base import LockStore, TrackerStore
 
 __all__ = ["ACTION_FAILED_TEXT", "Engine", "EngineConfig", "Parser", "UserMessage"]
@@ -63,6 +80,9 @@ Parser = Callable[[str], Awaitable[Mapping[str, Any]]]
 """NLU: text → Rasa's parse data (``intent``, ``entities``, ``intent_ranking``)."""
 
 FALLBACK_INTENT = "nlu_fallback"
+# Said only where the domain declares them: a Rasa project gets no text it did not write.
+CSAT_THANKS = "utter_csat_thanks"
+BACK_TO_BOT = "utter_handover_cancelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +96,8 @@ class EngineConfig:
     seed: int | None = None
     # Trackers of recent conversations kept between turns (0: read each one whole).
     tracker_cache_size: int = 1000
+    # The players' language, sent with each handover request (config.yml's language).
+    language: str = "tr"
 
 
 class Engine:
@@ -89,8 +111,10 @@ class Engine:
         action_client: ActionClient | None = None,
         config: EngineConfig | None = None,
         clock: Callable[[], float] = time.time,
+        live_agents: LiveAgentConnector | None = None,
     ) -> None:
         self.domain = domain
+        self.live_agents = live_agents
         self.policies = policies
         self.parse = parse
         self.store = store
@@ -143,14 +167,30 @@ class Engine:
                         turn.tracker, stored.count + len(turn.new), turn.new[-1].timestamp
                     )
                 self._trackers.keep(sender_id, stored)
-            return turn.messages()
+        # The connector may record what humans do at once (an agent takes the chat), which
+        # needs the conversation's lock: so it is called after the lock is released.
+        if self.live_agents is not None and turn.new:
+            calls = live_agent_calls(turn.before, turn.tracker, turn.new, self.config.language)
+            await tell_live_agents(self.live_agents, sender_id, calls)
+        return turn.messages()
 
     async def _run_turn(self, turn: Turn, message: UserMessage) -> None:
         if self._session_due(turn.tracker):
             turn.add(self._session_start(turn.tracker, message.metadata))
+        awaiting_csat = turn.tracker.state.awaiting_csat
+        status = turn.tracker.handover_status
         user = await self._read(message)
         turn.add([user])
-        if turn.tracker.in_handover or turn.tracker.paused:
+        score = csat_score(message.text) if awaiting_csat else None
+        if score is not None:
+            turn.add([CsatRated(score=score)])
+            await self._say_declared(turn, CSAT_THANKS, message.input_channel)
+            return
+        if wants_the_bot(message.text, status):
+            turn.add([HandoverClosed(by="player")])
+            await self._say_declared(turn, BACK_TO_BOT, message.input_channel)
+            return
+        if status == HANDOVER_ASSIGNED or turn.tracker.paused:
             return  # a human has the conversation: record and stay silent
         if not (message.text or "").strip():  # a sticker, a photo: nothing to understand
             turn.add([ActionExecuted(ACTION_DEFAULT_FALLBACK)])
@@ -164,7 +204,8 @@ class Engine:
         except Exception:  # the player gets an apology and a human, never silence
             log.exception("conversation %s: the turn failed", message.sender_id)
             turn.add([bot_uttered({"text": ACTION_FAILED_TEXT})])
-            turn.add(immediate_handover(turn.tracker, self.domain, "engine_error"))
+            if turn.add(immediate_handover(turn.tracker, self.domain, "engine_error")):
+                turn.add([ActionExecuted(ACTION_LISTEN, policy="engine")])
 
     # ---- session --------------------------------------------------------------------------
 
@@ -259,8 +300,10 @@ class Engine:
                 [ActionExecuted(name, policy=prediction.policy, confidence=prediction.confidence)]
             )
             added = turn.add(events)
-            if turn.tracker.in_handover:
-                return  # the bot falls silent from here on
+            if any(isinstance(e, HandoverRequested) for e in added):
+                # the queue takes it from here; the bot answers while it waits
+                turn.add([ActionExecuted(ACTION_LISTEN, policy="engine")])
+                return
             if any(isinstance(e, Restarted) for e in added):
                 turn.add(self._session_start(turn.tracker, {}))
                 return
@@ -270,6 +313,13 @@ class Engine:
             turn.tracker.sender_id, self.config.max_actions_per_turn,
         )  # fmt: skip
         turn.add([ActionExecuted(ACTION_LISTEN)])
+
+    async def _say_declared(self, turn: Turn, response: str, channel: str | None) -> None:
+        """Say a response the domain declares (nothing otherwise), then listen."""
+        if response in self.domain.responses:
+            turn.add([ActionExecuted(response, policy="engine")])
+            turn.add(await self.actions.execute(response, turn.tracker, channel))
+        turn.add([ActionExecuted(ACTION_LISTEN, policy="engine")])
 
     # ---- persisting and answering ---------------------------------------------------------
 

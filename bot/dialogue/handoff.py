@@ -120,7 +120,9 @@ def _clip(text: str, limit: int = 200) -> str:
 
 def handover_events(tracker: Tracker, domain: Domain) -> list[Event]:
     """What ``action_handoff`` appends: the form ends, the reasons are recorded and
-    cleared, and the conversation goes to the queue."""
+    cleared, and the conversation goes to the queue (unless it waits there already)."""
+    if tracker.in_handover:
+        return []
     reason = _reason(tracker)
     skill = _skill(tracker)
     if skill not in SKILLS:

@@ -13,23 +13,37 @@ from bot.dialogue.events import Event
 
 __all__ = [
     "HANDOVER_EVENTS",
+    "CsatAsked",
     "CsatRated",
     "HandoverAssigned",
     "HandoverClosed",
     "HandoverRequested",
+    "HandoverWaiting",
     "LiveAgentUttered",
 ]
 
 
 @dataclass(frozen=True, slots=True)
 class HandoverRequested(Event):
-    """The conversation goes to the live-agent queue; the bot falls silent."""
+    """The conversation goes to the live-agent queue; the bot answers while it waits and
+    falls silent once an agent takes it (``handover_assigned``)."""
 
     type_name: ClassVar[str] = "handover_requested"
     reason: str
     skill: str = "general"
     priority: int = 0  # higher is served sooner
     summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverWaiting(Event):
+    """The player was told their place in the queue and the expected wait (None: no
+    estimate, e.g. no agent is online)."""
+
+    type_name: ClassVar[str] = "handover_waiting"
+    position: int
+    wait_seconds: float | None = None
+    agents_online: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +73,13 @@ class HandoverClosed(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class CsatAsked(Event):
+    """The player was asked to rate the help they got; their next message may be the answer."""
+
+    type_name: ClassVar[str] = "csat_asked"
+
+
+@dataclass(frozen=True, slots=True)
 class CsatRated(Event):
     """The player rated the help they got, 1 (bad) to 5 (good)."""
 
@@ -71,5 +92,11 @@ class CsatRated(Event):
 
 
 HANDOVER_EVENTS: tuple[type[Event], ...] = (
-    HandoverRequested, HandoverAssigned, LiveAgentUttered, HandoverClosed, CsatRated,
-)  # fmt: skip
+    HandoverRequested,
+    HandoverWaiting,
+    HandoverAssigned,
+    LiveAgentUttered,
+    HandoverClosed,
+    CsatAsked,
+    CsatRated,
+)

@@ -160,8 +160,14 @@ class Tracker:
 
     @property
     def in_handover(self) -> bool:
-        """A handover was requested in this session and is not closed yet."""
+        """A handover was requested in this session and is not closed yet (waiting in the
+        queue or with an agent)."""
         return self.state.handover is not None
+
+    @property
+    def handover_status(self) -> str | None:
+        """``waiting`` (the bot still answers), ``assigned`` (an agent has it), or None."""
+        return None if self.state.handover is None else self.state.handover.status
 
     @property
     def handover_agent(self) -> str | None:

@@ -22,6 +22,7 @@ class Turn:
     """The conversation as it grows during one turn, and the events to persist."""
 
     def __init__(self, tracker: Tracker) -> None:
+        self.before = tracker
         self.tracker = tracker
         self.new: list[Event] = []
 

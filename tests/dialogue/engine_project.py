@@ -8,9 +8,10 @@ from typing import Any
 
 from bot.config import read_config
 from bot.dialogue.action_client import ActionClient
-from bot.dialogue.domain import read_domain
+from bot.dialogue.domain import Domain, read_domain
 from bot.dialogue.engine import Engine, EngineConfig
 from bot.dialogue.story_reader import load_stories
+from bot.live_agents import LiveAgentConnector
 from bot.model_storage import CoreModel
 from bot.store.memory import InMemoryLockStore, InMemoryTrackerStore
 from bot.workbench.training import train_core
@@ -217,15 +218,18 @@ def make_engine(
     store: InMemoryTrackerStore | None = None,
     config: EngineConfig | None = None,
     clock: Any = None,
+    domain: Domain | None = None,
+    live_agents: LiveAgentConnector | None = None,
 ) -> Engine:
     extra = {} if clock is None else {"clock": clock}
     return Engine(
-        core.domain,
+        domain or core.domain,
         core.policies,
         keyword_nlu,
         store or InMemoryTrackerStore(),
         InMemoryLockStore(),
         action_client=action_client,
         config=config or EngineConfig(seed=1, player_token_secret=TOKEN_SECRET),
+        live_agents=live_agents,
         **extra,
     )

@@ -16,7 +16,7 @@ import pytest
 from bot.dialogue.action_client import ActionClient
 from bot.dialogue.engine import ACTION_FAILED_TEXT, Engine, UserMessage
 from bot.dialogue.events import ActionExecuted, ActionExecutionRejected, UserUttered
-from bot.dialogue.handover_events import HandoverRequested
+from bot.dialogue.handover_events import HandoverAssigned, HandoverRequested
 from bot.model_storage import CoreModel
 from bot.store.memory import InMemoryTrackerStore
 from tests.action_server import start_action_server, stop
@@ -303,14 +303,21 @@ async def test_a_complaint_hands_over_with_priority_and_a_summary(engine: Engine
 
 
 @pytest.mark.anyio
-async def test_the_bot_is_silent_during_a_handover_but_keeps_every_message(engine: Engine) -> None:
+async def test_the_bot_answers_a_waiting_player_and_is_silent_once_an_agent_has_them(
+    engine: Engine,
+) -> None:
     await say(engine, "temsilci lütfen")
+    assert (await engine.tracker("p1")).handover_status == "waiting"
+    assert await say(engine, "teşekkürler") == ["Rica ederim."]
+    await say(engine, "temsilci")  # asking again while waiting queues nothing new
+    assert len(await engine.store.handovers("p1")) == 1
+    await engine.store.append("p1", [HandoverAssigned("ali").as_dict()])
     assert await say(engine, "merhaba orada kimse var mı") == []
-    assert await say(engine, "temsilci") == []
+    assert await say(engine, "teşekkürler") == []
     tracker = await engine.tracker("p1")
     texts = [e.text for e in tracker.events if isinstance(e, UserUttered)]
-    assert texts == ["temsilci lütfen", "merhaba orada kimse var mı", "temsilci"]
-    assert len(await engine.store.handovers("p1")) == 1
+    assert texts[-2:] == ["merhaba orada kimse var mı", "teşekkürler"]
+    assert tracker.handover_status == "assigned"
 
 
 # ---- sessions and identity ------------------------------------------------------------
@@ -440,8 +447,9 @@ async def test_a_sticker_mid_form_is_answered_and_the_form_goes_on(engine: Engin
 
 
 @pytest.mark.anyio
-async def test_a_sticker_during_a_handover_is_kept_in_silence(engine: Engine) -> None:
+async def test_a_sticker_to_an_agent_is_kept_in_silence(engine: Engine) -> None:
     await say(engine, "temsilci lütfen")
+    await engine.store.append("p1", [HandoverAssigned("ali").as_dict()])
     assert await say(engine, None, metadata={"media": "photo"}) == []  # type: ignore[arg-type]
     tracker = await engine.tracker("p1")
     assert isinstance(tracker.events[-1], UserUttered)

@@ -33,10 +33,12 @@ from bot.dialogue.events import (
     UserUttered,
 )
 from bot.dialogue.handover_events import (
+    CsatAsked,
     CsatRated,
     HandoverAssigned,
     HandoverClosed,
     HandoverRequested,
+    HandoverWaiting,
     LiveAgentUttered,
 )
 from bot.errors import DataError
@@ -83,9 +85,12 @@ SAMPLES: list[Event] = [
     StoryExported("stories.yml"),
     StoryExported(),
     HandoverRequested("complaint", skill="finance", priority=2, summary="Yatırım 2 gündür yok"),
+    HandoverWaiting(3, wait_seconds=120.0, agents_online=2),
+    HandoverWaiting(1),
     HandoverAssigned("agent-7"),
     LiveAgentUttered("agent-7", "Merhaba, ben Ayşe. Hemen bakıyorum."),
     HandoverClosed("agent", resolution="resolved"),
+    CsatAsked(),
     CsatRated(5, comment="çok hızlıydı"),
     CsatRated(1),
 ]

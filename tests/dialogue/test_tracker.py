@@ -29,6 +29,7 @@ from bot.dialogue.events import (
     UserUttered,
 )
 from bot.dialogue.handover_events import (
+    CsatAsked,
     CsatRated,
     HandoverAssigned,
     HandoverClosed,
@@ -376,17 +377,28 @@ def test_pause_and_resume(domain: Domain) -> None:
     assert not tracker.with_events([ConversationResumed()]).paused
 
 
-def test_handover_pauses_the_bot_until_it_is_closed(domain: Domain) -> None:
+def test_handover_pauses_the_bot_from_assignment_until_it_is_closed(domain: Domain) -> None:
     tracker = Tracker.from_events("a", deposit_conversation(), domain)
     asked = tracker.with_events([HandoverRequested("player_asked", skill="finance")])
-    assert asked.in_handover and asked.paused and asked.handover_agent is None
+    assert asked.in_handover and not asked.paused and asked.handover_agent is None
+    assert asked.handover_status == "waiting"
     taken = asked.with_events([HandoverAssigned("agent-7"), LiveAgentUttered("agent-7", "Merhaba")])
     assert taken.handover_agent == "agent-7" and taken.paused
+    assert taken.handover_status == "assigned"
     moved = taken.with_events([HandoverAssigned("agent-9")])
     assert moved.handover_agent == "agent-9"
-    closed = moved.with_events([HandoverClosed("agent", "resolved"), CsatRated(5)])
+    closed = moved.with_events([HandoverClosed("agent", "resolved")])
     assert not closed.in_handover and not closed.paused and closed.handover_agent is None
+    assert closed.handover_status is None
     assert closed.get_slot("amount") == 500.0  # the conversation itself goes on
+
+
+def test_a_rating_is_awaited_from_the_question_to_the_next_message(domain: Domain) -> None:
+    tracker = Tracker.from_events("a", [HandoverRequested("player_asked")], domain)
+    asked = tracker.with_events([HandoverAssigned("ali"), HandoverClosed("agent"), CsatAsked()])
+    assert asked.state.awaiting_csat
+    assert not asked.with_events([CsatRated(4)]).state.awaiting_csat
+    assert not asked.with_events([UserUttered("başka bir sorum var")]).state.awaiting_csat
 
 
 def test_an_assignment_without_a_request_changes_nothing(domain: Domain) -> None:
