@@ -155,15 +155,27 @@ def _reply(payload: Mapping[str, Any]) -> AgentReply | None:
         or (isinstance(source, str) and source.startswith(OUR_SOURCE))
     ):
         return None
-    text = payload.get("content")
-    if not isinstance(text, str) or not text.strip():
-        return None  # an attachment without text: nothing the player's channel can show
+    text = _text(payload)
+    if not text:
+        return None
     message_id = _as_int(payload.get("id"))
     conversation = _conversation(_mapping(payload.get("conversation")))
     if conversation is None or message_id is None:
         raise Malformed("an agent message without its conversation or id")
     name = sender.get("available_name") or sender.get("name") or ""
     return AgentReply(conversation, message_id, agent_id(sender), str(name), text)
+
+
+def _text(payload: Mapping[str, Any]) -> str:
+    """The message as the player will read it: its text, then a link to each attachment
+    (the player's channel may not carry files; a link always goes through)."""
+    content = payload.get("content")
+    lines = [content.strip()] if isinstance(content, str) and content.strip() else []
+    for attachment in _list(payload.get("attachments")):
+        url = _mapping(attachment).get("data_url")
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            lines.append(url)
+    return "\n".join(lines)
 
 
 def _assigned(payload: Mapping[str, Any]) -> AgentAssigned | None:

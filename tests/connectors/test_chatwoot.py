@@ -270,6 +270,8 @@ async def test_an_agent_reply_reaches_the_desk_once_and_our_own_posts_do_not(
 
         chatwoot.agent_reply(conversation_id, "Not: oyuncu VIP", private=True)
         reply = chatwoot.agent_reply(conversation_id, "Merhaba Mehmet Bey, kontrol ediyorum.")
+        receipt = chatwoot.agent_reply(conversation_id, "")
+        receipt["attachments"] = [{"file_type": "image", "data_url": "https://cw.example/r.png"}]
         await chatwoot.deliver_outbox(live.webhook, SECRET)
         again = await chatwoot.deliver(live.webhook, reply, SECRET)  # Chatwoot's retry
 
@@ -277,6 +279,7 @@ async def test_an_agent_reply_reaches_the_desk_once_and_our_own_posts_do_not(
         assert live.desk.calls == [
             ("assigned", SENDER, "chatwoot:7", "Ayşe"),
             ("agent_message", SENDER, "chatwoot:7", "Merhaba Mehmet Bey, kontrol ediyorum."),
+            ("agent_message", SENDER, "chatwoot:7", "https://cw.example/r.png"),
         ]
 
 
