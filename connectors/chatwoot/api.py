@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 MAX_DELAY = 10.0
 PRIORITIES = ("low", "medium", "high", "urgent")  # Chatwoot's conversation priorities
+SEARCH_PAGE_SIZE = 15  # Chatwoot's page of contacts
+SEARCH_PAGES = 5
 
 
 class ChatwootUnavailable(DestekError):
@@ -58,13 +60,18 @@ class ChatwootAPI:
     # ---- contacts -------------------------------------------------------------------------
 
     async def find_contact(self, identifier: str) -> dict[str, Any] | None:
-        """The contact whose ``identifier`` is exactly ``identifier`` (search is a substring
-        match over name, e-mail, phone and identifier, so the hits are filtered)."""
-        query = {"q": identifier, "include_contact_inboxes": "true"}
-        body = await self._call("GET", "/contacts/search", "search contacts", params=query)
-        for contact in _list(_mapping(body).get("payload")):
-            if isinstance(contact, dict) and contact.get("identifier") == identifier:
-                return contact
+        """The contact whose ``identifier`` is exactly ``identifier``. Search is a substring
+        match over name, e-mail, phone and identifier, a page at a time: the hits are
+        filtered, over a few pages."""
+        for page in range(1, SEARCH_PAGES + 1):
+            query = {"q": identifier, "page": str(page), "include_contact_inboxes": "true"}
+            body = await self._call("GET", "/contacts/search", "search contacts", params=query)
+            hits = _list(_mapping(body).get("payload"))
+            for contact in hits:
+                if isinstance(contact, dict) and contact.get("identifier") == identifier:
+                    return contact
+            if len(hits) < SEARCH_PAGE_SIZE:
+                break
         return None
 
     async def create_contact(self, fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,14 +18,14 @@ import logging
 import re
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from fastapi import FastAPI
 
 from bot.channels import TranscriptEntry
 from bot.errors import HandoverError
-from bot.live_agents import HandoverRequest, LiveAgentContext
+from bot.live_agents import HandoverRequest, LiveAgentContext, LiveAgentFactory
 from connectors.chatwoot.api import (
     ChatwootAPI,
     ChatwootRejected,
@@ -195,15 +195,7 @@ class ChatwootConnector:
     async def _contact(self, api: ChatwootAPI, handover: HandoverRequest) -> tuple[int, str]:
         """The player's contact id and its ``source_id`` in our inbox, created if need be."""
         sender, inbox = handover.sender_id, self.options.inbox_id
-        contact = await api.find_contact(sender)
-        if contact is None:
-            try:
-                contact = await api.create_contact(_contact_fields(handover, inbox))
-            except ChatwootRejected as exc:
-                # 422: the identifier is taken (another worker created it meanwhile).
-                contact = await api.find_contact(sender) if exc.status == 422 else None
-                if contact is None:
-                    raise
+        contact = await api.find_contact(sender) or await self._new_contact(api, handover)
         contact_id = contact.get("id")
         if not isinstance(contact_id, int):
             raise ChatwootRejected("create a contact", 200, "(the contact has no id)")
@@ -213,6 +205,22 @@ class ChatwootConnector:
             ):
                 return contact_id, str(contact_inbox["source_id"])
         return contact_id, await api.create_contact_inbox(contact_id, inbox)
+
+    async def _new_contact(self, api: ChatwootAPI, handover: HandoverRequest) -> dict[str, Any]:
+        fields = _contact_fields(handover, self.options.inbox_id)
+        try:
+            return await api.create_contact(fields)
+        except ChatwootRejected as exc:
+            if exc.status != 422:
+                raise
+        # 422: the identifier was taken meanwhile (another worker), or the phone number or
+        # e-mail belongs to another contact (the player wrote from another inbox before).
+        found = await api.find_contact(handover.sender_id)
+        if found is not None:
+            return found
+        log.info("chatwoot: the player's phone or e-mail is another contact's; left out")
+        minimal = {key: fields[key] for key in ("inbox_id", "name", "identifier")}
+        return await api.create_contact(minimal)
 
     async def _post_history(
         self, api: ChatwootAPI, conversation_id: int, history: tuple[TranscriptEntry, ...]
@@ -274,3 +282,7 @@ def _contact_fields(handover: HandoverRequest, inbox_id: int) -> dict[str, Any]:
 
 def _source() -> str:
     return f"{OUR_SOURCE}{uuid.uuid4().hex}"
+
+
+if TYPE_CHECKING:  # the class is the factory the server calls: checked by mypy
+    _FACTORY: LiveAgentFactory = ChatwootConnector

@@ -44,6 +44,7 @@ AGENT = {
     "thumbnail": "",
 }
 ACCOUNT = {"id": 1, "name": "Destek Casino"}
+PAGE = 15  # contacts a search answers at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +191,7 @@ class FakeChatwoot:
 
     async def _search(self, request: Request) -> JSONResponse:
         query = request.query_params.get("q", "")
+        page = int(request.query_params.get("page", "1"))
         found = [
             c
             for c in self.contacts.values()
@@ -199,17 +201,16 @@ class FakeChatwoot:
                 for key in ("name", "email", "phone_number", "identifier")
             )
         ]
-        return await self._answer(request, {"meta": {"count": len(found)}, "payload": found})
+        paged = found[(page - 1) * PAGE : page * PAGE]
+        return await self._answer(request, {"meta": {"count": len(found)}, "payload": paged})
 
     async def _create_contact(self, request: Request) -> JSONResponse:
         body = await request.json()
         with self._lock:
-            if any(c["identifier"] == body.get("identifier") for c in self.contacts.values()):
-                error = {
-                    "message": "Identifier has already been taken",
-                    "attributes": ["identifier"],
-                }
-                return await self._answer(request, error, 422)
+            for key in ("identifier", "phone_number", "email"):  # unique in an account
+                if body.get(key) and any(c[key] == body[key] for c in self.contacts.values()):
+                    error = {"message": f"{key} has already been taken", "attributes": [key]}
+                    return await self._answer(request, error, 422)
             contact = {
                 "id": next(self._ids),
                 "name": body.get("name"),

@@ -235,6 +235,25 @@ async def test_a_second_request_reuses_the_contact_and_the_open_conversation(
 
 
 @pytest.mark.anyio
+async def test_a_contact_is_found_past_the_first_page_and_a_taken_phone_is_left_out(
+    chatwoot: FakeChatwoot, served: tuple[FakeChatwoot, str]
+) -> None:
+    # The team's WhatsApp inbox already knows this phone; many contacts match the search.
+    chatwoot.contacts.update(
+        {n: {"id": n, "name": f"Oyuncu {SENDER}{n}", "identifier": f"{SENDER}{n}",
+             "phone_number": "+905321234567" if n == 1 else None, "email": None,
+             "contact_inboxes": []} for n in range(1, 40)}
+    )  # fmt: skip
+    async with running(served[1]) as live:
+        await live.connector.request(HANDOVER)
+        await live.connector.request(HANDOVER)
+    [ours] = [c for c in chatwoot.contacts.values() if c["identifier"] == SENDER]
+    assert ours["phone_number"] is None and ours["name"] == "Mehmet Demir"
+    [conversation] = chatwoot.conversations.values()
+    assert conversation["meta"]["sender"]["id"] == ours["id"]
+
+
+@pytest.mark.anyio
 async def test_the_players_message_while_open_is_posted_incoming(
     chatwoot: FakeChatwoot, served: tuple[FakeChatwoot, str]
 ) -> None:
