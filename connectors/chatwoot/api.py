@@ -153,9 +153,12 @@ class ChatwootAPI:
         *,
         private: bool = False,
         source_id: str | None = None,
+        agent_bot_id: int | None = None,
     ) -> int:
-        """A message (``incoming``: the player's; ``outgoing``: ours), or a private note.
-        ``source_id`` marks it as Destek's, so its webhook is recognised and ignored."""
+        """A message (``incoming``: the player's; ``outgoing``: ours), or a private note;
+        its id. ``source_id`` marks it as Destek's, so its webhook is recognised and
+        ignored; ``agent_bot_id`` makes that agent bot its sender (not the token's user,
+        whose first outgoing message Chatwoot would count as an agent's first reply)."""
         fields: dict[str, Any] = {
             "content": content,
             "message_type": message_type,
@@ -164,6 +167,8 @@ class ChatwootAPI:
         }
         if source_id is not None:
             fields["source_id"] = source_id
+        if agent_bot_id is not None:
+            fields["sender_type"], fields["sender_id"] = "AgentBot", agent_bot_id
         body = await self._call(
             "POST", f"/conversations/{conversation_id}/messages", "post a message", json=fields
         )

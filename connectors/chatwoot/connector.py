@@ -124,9 +124,7 @@ class ChatwootConnector:
                 await self._post_history(api, conversation_id, handover.history)
                 attributes[STATE_ATTR] = HISTORY_POSTED
                 await api.set_custom_attributes(conversation_id, attributes)
-            await api.post_message(
-                conversation_id, _note(handover), "outgoing", private=True, source_id=_source()
-            )
+            await self._post(api, conversation_id, _note(handover), "outgoing", private=True)
             labels = [*conversation.get("labels", []), *_labels(handover)]
             await api.add_labels(conversation_id, list(dict.fromkeys(labels)))
             await api.set_priority(conversation_id, priority_name(handover.priority))
@@ -152,7 +150,7 @@ class ChatwootConnector:
         text = entry_text(entry) or "(metin içermeyen mesaj)"
         async with self.conversations.lock(conversation_id):
             try:
-                await api.post_message(conversation_id, text, "incoming", source_id=_source())
+                await self._post(api, conversation_id, text, "incoming")
             except ChatwootRejected as exc:
                 if exc.status == 404:  # deleted in Chatwoot: look it up afresh next time
                     self.conversations.forget(sender_id, conversation_id)
@@ -179,9 +177,7 @@ class ChatwootConnector:
             # Marked first: the resolution's webhook must not close the next handover.
             await api.set_custom_attributes(conversation_id, attributes)
             note = WITHDRAW_NOTES.get(by, f"Destek: konuşma bota döndü ({by}); kapatıldı.")
-            await api.post_message(
-                conversation_id, note, "outgoing", private=True, source_id=_source()
-            )
+            await self._post(api, conversation_id, note, "outgoing", private=True)
             await api.set_status(conversation_id, "resolved")
         self.conversations.forget(sender_id, conversation_id)
 
@@ -229,7 +225,18 @@ class ChatwootConnector:
             text = entry_text(entry)
             if text:
                 kind = "incoming" if entry.get("sender") == "user" else "outgoing"
-                await api.post_message(conversation_id, text, kind, source_id=_source())
+                await self._post(api, conversation_id, text, kind)
+
+    async def _post(
+        self, api: ChatwootAPI, conversation_id: int, text: str, kind: str, private: bool = False
+    ) -> None:
+        """Post as Destek: marked by its ``source_id`` and remembered, so that its webhook
+        is not taken for an agent's; the bot's own messages are sent by the agent bot."""
+        bot = self.options.agent_bot_id if kind == "outgoing" else None
+        message_id = await api.post_message(
+            conversation_id, text, kind, private=private, source_id=_source(), agent_bot_id=bot
+        )
+        self.conversations.mark_ours(message_id)
 
 
 def entry_text(entry: Mapping[str, Any]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections import OrderedDict
 from typing import Any
 
 from connectors.chatwoot.api import ChatwootAPI
@@ -22,6 +23,7 @@ SENDER_ATTR = "destek_sender_id"
 STATE_ATTR = "destek_state"
 HISTORY_POSTED = "history_posted"
 WITHDRAWN = "withdrawn"
+_RECENT = 4096
 
 
 class ConversationMap:
@@ -33,6 +35,17 @@ class ConversationMap:
         self._by_id: dict[int, str] = {}
         self._locks: dict[int, asyncio.Lock] = {}
         self._assignees: dict[int, str] = {}  # the agent the desk last accepted
+        self._ours: OrderedDict[int, None] = OrderedDict()  # ids of the messages we posted
+
+    def mark_ours(self, message_id: int) -> None:
+        """A message Destek posted: its webhook is not an agent's (even where Chatwoot
+        drops the ``source_id`` that says so)."""
+        self._ours[message_id] = None
+        if len(self._ours) > _RECENT:
+            self._ours.popitem(last=False)
+
+    def is_ours(self, message_id: int) -> bool:
+        return message_id in self._ours
 
     def assignee(self, conversation_id: int) -> str | None:
         return self._assignees.get(conversation_id)

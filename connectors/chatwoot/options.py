@@ -9,6 +9,7 @@ live_agent:
   api_access_token: ${CHATWOOT_TOKEN}
   webhook_secret: ${CHATWOOT_WEBHOOK_SECRET}   # the webhook's signing secret
   # webhook_token: ...   # for Chatwoot versions that do not sign: ?token= in the URL
+  # agent_bot_id: 3      # the bot's messages are this agent bot's, not the token's user
   # timeout: 10, retries: 3, retry_backoff: 0.5, signature_tolerance: 300
   # resolution_label_prefix: "resolution-"
 ```
@@ -32,6 +33,7 @@ _KNOWN = {
     "type",
     *REQUIRED,
     "webhook_secret",
+    "agent_bot_id",
     "webhook_token",
     "timeout",
     "retries",
@@ -51,6 +53,7 @@ class ChatwootOptions:
     api_access_token: str
     webhook_secret: str | None = None
     webhook_token: str | None = None
+    agent_bot_id: int | None = None
     timeout: float = 10.0
     retries: int = 3
     retry_backoff: float = 0.5
@@ -84,6 +87,9 @@ class ChatwootOptions:
             api_access_token=str(_text(options, "api_access_token")),
             webhook_secret=secret,
             webhook_token=token,
+            agent_bot_id=_positive_int(options, "agent_bot_id")
+            if _text(options, "agent_bot_id") is not None
+            else None,
             timeout=_number(options, "timeout", 10.0) or 10.0,
             retries=int(_number(options, "retries", 3)),
             retry_backoff=_number(options, "retry_backoff", 0.5),

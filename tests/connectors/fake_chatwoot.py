@@ -45,6 +45,7 @@ AGENT = {
 }
 ACCOUNT = {"id": 1, "name": "Destek Casino"}
 PAGE = 15  # contacts a search answers at a time
+TOKEN_OWNER = {"id": 1, "name": "Destek API", "available_name": "Destek API", "type": "user"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class FakeChatwoot:
     token: str
     account_id: int = 1
     inbox_id: int = 4
+    keeps_source_id: bool = True  # versions before messages kept a given source_id: False
     calls: list[ChatwootCall] = field(default_factory=list)
     contacts: dict[int, dict[str, Any]] = field(default_factory=dict)
     conversations: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -111,6 +113,7 @@ class FakeChatwoot:
 
     def reset(self) -> None:
         with self._lock:
+            self.keeps_source_id = True
             for part in (
                 self.calls,
                 self.contacts,
@@ -280,12 +283,15 @@ class FakeChatwoot:
                 for key in ("content", "message_type", "private", "content_type", "source_id")
             }
             fields["private"] = bool(fields["private"])
-            kind = fields["message_type"] or "outgoing"
-            sender = self.conversations[conversation_id]["meta"]["sender"]
-            bot = {"id": 1, "name": "Destek", "type": "agent_bot"}
-            payload = self._add_message(
-                conversation_id, fields, sender=sender if kind == "incoming" else bot
-            )
+            if not self.keeps_source_id:
+                fields["source_id"] = None
+            if (fields["message_type"] or "outgoing") == "incoming":
+                sender = self.conversations[conversation_id]["meta"]["sender"]
+            elif body.get("sender_type") == "AgentBot":
+                sender = {"id": body["sender_id"], "name": "Destek", "type": "agent_bot"}
+            else:  # the token's owner, a user: as if a human had written it
+                sender = TOKEN_OWNER
+            payload = self._add_message(conversation_id, fields, sender=sender)
         return await self._answer(
             request, {key: payload[key] for key in ("id", "content", "message_type", "private")}
         )
