@@ -136,7 +136,9 @@ class WebhookReceiver:
     async def _apply(self, event: Event, sender: str) -> None:
         conversation_id = event.conversation.id
         if isinstance(event, AgentReply):
-            if event.message_id in self._seen or self.conversations.is_ours(event.message_id):
+            if self.conversations.is_ours(event.message_id):
+                return  # posted by Destek, by the token's user
+            if event.message_id in self._seen:
                 log.info("chatwoot: message %d delivered again; ignored", event.message_id)
                 return
             await self._assign(conversation_id, sender, event.agent_id, event.agent_name)

@@ -1,13 +1,13 @@
 """Reading Chatwoot's webhooks: the signature, and what a delivery means for the desk.
 
-Both are pure. Signed deliveries, as Chatwoot documents them (the webhook object's
-``secret`` field in its API reference, and github.com/chatwoot/chatwoot/pull/13573, which
-introduced signing; API-inbox and agent-bot webhooks are signed the same way since
-pull/13892): ``X-Chatwoot-Timestamp: <unix seconds>`` and ``X-Chatwoot-Signature:
-sha256=<hex HMAC-SHA256(secret, "{timestamp}.{raw body}")>``; receivers should refuse a
-timestamp more than about five minutes old (a retry is signed afresh). Chatwoot versions
-before these send no signature: there a shared token in the webhook URL's query
-(``?token=``) is the proof.
+Both are pure (a log line aside). Signed deliveries, as Chatwoot documents them (the
+webhook object's ``secret`` field in its API reference, and
+github.com/chatwoot/chatwoot/pull/13573, which introduced signing; API-inbox and
+agent-bot webhooks are signed the same way since pull/13892): ``X-Chatwoot-Timestamp:
+<unix seconds>`` and ``X-Chatwoot-Signature: sha256=<hex HMAC-SHA256(secret,
+"{timestamp}.{raw body}")>``; receivers should refuse a timestamp more than about five
+minutes old (a retry is signed afresh). Chatwoot versions before these send no
+signature: there a shared token in the webhook URL's query (``?token=``) is the proof.
 
 Which deliveries matter (PROTOCOLS.md, Chatwoot): ``message_created`` of an
 ``outgoing``, non-private message whose sender is a human (``sender.type`` ``user``):
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,8 @@ __all__ = [
     "sign",
     "signature_ok",
 ]
+
+log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Chatwoot-Signature"
 TIMESTAMP_HEADER = "X-Chatwoot-Timestamp"
@@ -146,6 +149,11 @@ def agent_id(sender: Mapping[str, Any]) -> str:
 
 
 def _reply(payload: Mapping[str, Any]) -> AgentReply | None:
+    if "private" not in payload:
+        # Chatwoot versions whose webhooks do not say whether a message is a private
+        # note: a note must never reach the player, so no message is taken from them.
+        log.warning("chatwoot: a message webhook without 'private' was ignored; upgrade Chatwoot")
+        return None
     sender = _mapping(payload.get("sender"))
     source = payload.get("source_id")
     if (

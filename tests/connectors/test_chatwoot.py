@@ -444,6 +444,8 @@ async def test_malformed_unknown_and_foreign_deliveries(
         unknown_response = await chatwoot.deliver(live.webhook, unknown, SECRET)
         foreign = {**reply, "conversation": {**reply["conversation"], "inbox_id": 9}}
         foreign_response = await chatwoot.deliver(live.webhook, foreign, SECRET)
+        no_private = {key: value for key, value in reply.items() if key != "private"}
+        unsure = await chatwoot.deliver(live.webhook, no_private, SECRET)  # never a note leak
         updated = await chatwoot.deliver(
             live.webhook, {**reply, "event": "message_updated"}, SECRET
         )
@@ -452,6 +454,7 @@ async def test_malformed_unknown_and_foreign_deliveries(
     assert unknown_response.status_code == 404
     assert foreign_response.status_code == 200
     assert updated.status_code == 200
+    assert unsure.json() == {"status": "ignored"}
     assert live.desk.calls == []
 
 
