@@ -21,7 +21,7 @@ from fastapi import FastAPI
 
 from bot.errors import ConfigError, DestekError, HandoverError
 from bot.live_agents import HandoverRequest, LiveAgentContext
-from connectors.chatwoot import WEBHOOK, ChatwootConnector, ChatwootUnavailable
+from connectors.chatwoot import WEBHOOK, ChatwootConnector, ChatwootRejected, ChatwootUnavailable
 from tests.connectors.fake_chatwoot import FakeChatwoot
 from tests.live_server import LiveServer
 
@@ -529,3 +529,15 @@ async def test_a_request_cut_by_an_outage_is_completed_by_the_next_one(
         "Hangi yöntemle yatırdınız?\n• Papara",
         "canli destek istiyorum",
     ]
+
+
+@pytest.mark.anyio
+async def test_a_refusal_is_raised_at_once_without_retrying(
+    chatwoot: FakeChatwoot, served: tuple[FakeChatwoot, str]
+) -> None:
+    async with running(served[1], api_access_token="yanlis-token") as live:
+        with pytest.raises(ChatwootRejected) as raised:
+            await live.connector.request(HANDOVER)
+    assert raised.value.status == 401
+    assert "yanlis-token" not in str(raised.value)
+    assert len(chatwoot.calls) == 1
