@@ -1,0 +1,98 @@
+"""Operators: who they are, what they can handle, and how they are added.
+
+Roles are agent, supervisor and admin; an agent is online (takes chats), away (keeps
+their chats, takes no new one) or offline. A disabled agent cannot log in and is
+never routed to. The records themselves are :class:`bot.store.queue_base.Agent` and
+:class:`~bot.store.queue_base.Team`, persisted by the queue store.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+
+from bot.errors import DataError
+from bot.handover.passwords import hash_password
+from bot.store.queue_base import Agent, Team
+
+__all__ = [
+    "AGENT_STATUSES",
+    "AWAY",
+    "OFFLINE",
+    "ONLINE",
+    "ROLES",
+    "Agent",
+    "Team",
+    "new_agent",
+    "split_names",
+]
+
+ROLES = ("agent", "supervisor", "admin")
+ONLINE, AWAY, OFFLINE = "online", "away", "offline"
+AGENT_STATUSES = (ONLINE, AWAY, OFFLINE)
+MAX_CHATS_LIMIT = 50
+_NAME = re.compile(r"^[a-z0-9_\-]+$")
+_LOGIN = re.compile(r"^[A-Za-z0-9_.@+\-]{2,255}$")
+
+
+def split_names(text: str) -> tuple[str, ...]:
+    """``"finance, kyc"`` -> ``("finance", "kyc")``: lower-cased, duplicates dropped."""
+    names: list[str] = []
+    for part in text.split(","):
+        name = part.strip().lower()
+        if name and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def _checked(kind: str, names: Iterable[str]) -> tuple[str, ...]:
+    names = tuple(names)
+    for name in names:
+        if not _NAME.match(name):
+            raise DataError(f"{kind} {name!r}: use lower-case letters, digits, '-' and '_'")
+    return names
+
+
+def new_agent(
+    *,
+    login: str,
+    name: str,
+    password: str,
+    role: str = "agent",
+    skills: Iterable[str] = ("general",),
+    languages: Iterable[str] = ("tr",),
+    teams: Iterable[str] = (),
+    max_chats: int = 3,
+    now: float = 0.0,
+) -> Agent:
+    """A new, offline agent with a hashed password and a random id.
+
+    Raises:
+        DataError: a field is malformed (the message names it).
+    """
+    if not _LOGIN.match(login):
+        raise DataError(f"login {login!r}: 2-255 letters, digits or . _ @ + -")
+    if not name.strip():
+        raise DataError("name: must not be empty")
+    if role not in ROLES:
+        raise DataError(f"role {role!r}: must be one of {', '.join(ROLES)}")
+    if not 1 <= max_chats <= MAX_CHATS_LIMIT:
+        raise DataError(f"max chats {max_chats}: must be 1 to {MAX_CHATS_LIMIT}")
+    if len(password) < 8:
+        raise DataError("password: at least 8 characters")
+    skills = _checked("skill", skills) or ("general",)
+    languages = _checked("language", languages) or ("tr",)
+    return Agent(
+        id=secrets.token_hex(8),
+        login=login,
+        name=name.strip(),
+        role=role,
+        skills=skills,
+        languages=languages,
+        teams=_checked("team", teams),
+        max_chats=max_chats,
+        status=OFFLINE,
+        password_hash=hash_password(password),
+        created_at=now,
+    )

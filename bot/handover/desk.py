@@ -1,0 +1,194 @@
+"""The handover desk: records what humans (and the queue) do in the conversation, tells
+the player on their own channel, and shows it live to the console.
+
+Each step runs under the conversation's lock: the tracker is read, the step checked
+against it (an agent writing to a chat they do not hold, or to a closed one, raises
+``HandoverError`` and changes nothing), and the events appended. Then, outside the
+lock, the player's messages go out through ``deliver`` and the events are published on
+``handover:<sender_id>``.
+
+The player's texts are the domain's responses, said only where the domain declares
+them: ``utter_handover_assigned`` ({agent_name}), ``utter_handover_position``
+({position}, {wait_minutes}), ``utter_handover_no_agents``, ``utter_handover_timeout``,
+``utter_handover_outside_hours`` and ``utter_ask_csat`` (asked after a human closed).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from bot.channels import BotMessage, Fanout
+from bot.dialogue.builtin_actions import bot_uttered
+from bot.dialogue.domain import Domain
+from bot.dialogue.event_reader import event_from_dict
+from bot.dialogue.events import BotUttered, Event, UserUttered
+from bot.dialogue.handover_events import (
+    CsatAsked,
+    HandoverAssigned,
+    HandoverClosed,
+    HandoverRequested,
+    HandoverWaiting,
+    LiveAgentUttered,
+)
+from bot.dialogue.responses import render_response
+from bot.dialogue.tracker import Tracker
+from bot.errors import HandoverError
+from bot.handover.estimates import WaitEstimate
+from bot.handover.topics import conversation_topic
+from bot.store.base import LockStore, TrackerStore
+
+__all__ = ["ASK_CSAT", "Deliver", "Desk"]
+
+Deliver = Callable[[str, list[BotMessage]], Awaitable[None]]
+"""Sends messages to a player on their channel, out of turn: ``deliver(sender_id, msgs)``."""
+
+ASSIGNED = "utter_handover_assigned"
+POSITION = "utter_handover_position"
+NO_AGENTS = "utter_handover_no_agents"
+TIMEOUT = "utter_handover_timeout"
+OUTSIDE_HOURS = "utter_handover_outside_hours"
+ASK_CSAT = "utter_ask_csat"
+_GIVEN_BACK = {"timeout": TIMEOUT, "outside_hours": OUTSIDE_HOURS}
+
+Step = Callable[[Tracker], list[Event]]
+
+
+class Desk:
+    """Destek's :class:`~bot.live_agents.HandoverDesk`, also the queue's ``QueueDesk``."""
+
+    def __init__(
+        self,
+        trackers: TrackerStore,
+        locks: LockStore,
+        fanout: Fanout,
+        deliver: Deliver,
+        domain: Domain | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.trackers = trackers
+        self.locks = locks
+        self.fanout = fanout
+        self.deliver = deliver
+        self.domain = domain
+        self.clock = clock
+
+    # ---- HandoverDesk ------------------------------------------------------------------
+
+    async def assigned(self, sender_id: str, agent_id: str, agent_name: str = "") -> None:
+        def step(tracker: Tracker) -> list[Event]:
+            if not tracker.in_handover:
+                raise HandoverError("the conversation is not handed over")
+            said = self._say(tracker, ASSIGNED, agent_name=agent_name or agent_id)
+            return [HandoverAssigned(agent_id), *said]
+
+        await self._record(sender_id, "assigned", step)
+
+    async def agent_message(self, sender_id: str, agent_id: str, text: str) -> None:
+        def step(tracker: Tracker) -> list[Event]:
+            if not tracker.in_handover:
+                raise HandoverError("the conversation is closed")
+            if tracker.handover_agent != agent_id:
+                raise HandoverError("the conversation belongs to another agent")
+            return [LiveAgentUttered(agent_id, text)]
+
+        await self._record(sender_id, "agent_message", step)
+
+    async def closed(self, sender_id: str, by: str, resolution: str | None = None) -> None:
+        def step(tracker: Tracker) -> list[Event]:
+            if not tracker.in_handover:
+                raise HandoverError("the conversation is not handed over")
+            events: list[Event] = [HandoverClosed(by, resolution)]
+            if tracker.handover_agent is not None:
+                question = self._say(tracker, ASK_CSAT)
+                events.extend([*question, CsatAsked()] if question else [])
+            return events
+
+        await self._record(sender_id, "closed", step)
+
+    # ---- the queue's notices -----------------------------------------------------------
+
+    async def waiting(self, sender_id: str, estimate: WaitEstimate) -> None:
+        def step(tracker: Tracker) -> list[Event]:
+            if tracker.handover_status != "waiting":
+                return []  # taken or closed meanwhile: nothing to tell
+            event = HandoverWaiting(
+                estimate.position, estimate.wait_seconds, estimate.agents_online
+            )
+            if estimate.wait_seconds is None:
+                return [event, *self._say(tracker, NO_AGENTS)]
+            minutes = max(1, math.ceil(estimate.wait_seconds / 60))
+            said = self._say(tracker, POSITION, position=estimate.position, wait_minutes=minutes)
+            return [event, *said]
+
+        await self._record(sender_id, "waiting", step)
+
+    async def withdrawn(self, sender_id: str, by: str) -> list[str]:
+        left: list[str] = []
+
+        def step(tracker: Tracker) -> list[Event]:
+            if not tracker.in_handover:
+                return []
+            left.extend(_player_texts(tracker))
+            notice = _GIVEN_BACK.get(by)
+            return [HandoverClosed(by), *(self._say(tracker, notice) if notice else [])]
+
+        await self._record(sender_id, "withdrawn", step)
+        return left
+
+    # ---- recording -----------------------------------------------------------------------
+
+    def _say(self, tracker: Tracker, name: str, **values: Any) -> list[Event]:
+        if self.domain is None or name not in self.domain.responses:
+            return []
+        message = render_response(
+            name, self.domain, tracker, channel=tracker.latest_input_channel, extra=values
+        )
+        return [] if message is None else [bot_uttered(message, name)]
+
+    async def _record(self, sender_id: str, kind: str, step: Step) -> None:
+        async with self.locks.lock(sender_id):
+            raw = await self.trackers.load(sender_id)
+            tracker = Tracker.from_events(sender_id, [event_from_dict(e) for e in raw], self.domain)
+            events = step(tracker)
+            if not events:
+                return
+            now = max(self.clock(), tracker.latest_event_time or 0.0)
+            stamped = [_stamped(event, now) for event in events]
+            await self.trackers.append(sender_id, [event.as_dict() for event in stamped])
+        messages = [_message(sender_id, event) for event in stamped]
+        outgoing = [message for message in messages if message is not None]
+        if outgoing:
+            await self.deliver(sender_id, outgoing)
+        await self.fanout.publish(
+            conversation_topic(sender_id),
+            {"type": kind, "sender_id": sender_id, "events": [e.as_dict() for e in stamped]},
+        )
+
+
+def _stamped(event: Event, now: float) -> Event:
+    return replace(event, timestamp=now)
+
+
+def _message(sender_id: str, event: Event) -> BotMessage | None:
+    if isinstance(event, LiveAgentUttered):
+        return {"recipient_id": sender_id, "text": event.text}
+    if isinstance(event, BotUttered):
+        message: BotMessage = {"recipient_id": sender_id}
+        if event.text is not None:
+            message["text"] = event.text
+        message.update({k: v for k, v in event.data.items() if v not in (None, [], {})})
+        return message
+    return None
+
+
+def _player_texts(tracker: Tracker) -> list[str]:
+    """What the player wrote from just before the latest handover request on."""
+    events = tracker.events
+    start = max((i for i, e in enumerate(events) if isinstance(e, HandoverRequested)), default=0)
+    before = [e for e in events[:start] if isinstance(e, UserUttered)][-1:]
+    said = [*before, *(e for e in events[start:] if isinstance(e, UserUttered))]
+    return [e.text for e in said if e.text and not e.text.startswith("/")]

@@ -1,0 +1,203 @@
+"""The live-agent queue: handed-over conversations wait here until an agent takes them.
+
+:class:`LiveQueue` works on the queue store, the fan-out and a :class:`QueueDesk` (which
+records each step in the conversation and tells the player). Routing runs on every
+change that can free or add capacity: a new request, an agent coming online, a chat
+closed, withdrawn or transferred to a team, and on every timer tick. Steps two agents
+or workers may race for are decided by the store's conditional writes, so a chat is
+given once and no agent beyond their capacity.
+
+What agents do is in :mod:`bot.handover.agent_actions`; the timers (SLA, timeouts,
+place updates) are in :mod:`bot.handover.queue_timers`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, Protocol, runtime_checkable
+
+from bot.channels import Fanout
+from bot.errors import HandoverError
+from bot.handover.estimates import WaitEstimate, estimate_waits
+from bot.handover.queue_config import QueueConfig
+from bot.handover.routing import Assignment, Candidate, candidates, route
+from bot.handover.topics import QUEUE_TOPIC, agent_topic
+from bot.live_agents import HandoverDesk, HandoverRequest
+from bot.store.queue_base import (
+    ENTRY_ASSIGNED,
+    ENTRY_WAITING,
+    ENTRY_WITHDRAWN,
+    QueueEntry,
+    QueueStore,
+    Ticket,
+)
+
+__all__ = ["LiveQueue", "QueueDesk"]
+
+log = logging.getLogger(__name__)
+HANDLE_TIME_SAMPLE = 50
+
+
+@runtime_checkable
+class QueueDesk(HandoverDesk, Protocol):
+    """The desk as the queue uses it: the three steps humans take, plus the queue's own
+    notices to a waiting player."""
+
+    async def waiting(self, sender_id: str, estimate: WaitEstimate) -> None:
+        """Tell a waiting player their place and expected wait (or that nobody is on)."""
+        ...
+
+    async def withdrawn(self, sender_id: str, by: str) -> list[str]:
+        """Give the conversation back to the bot (``by``: timeout, outside_hours) and
+        tell the player; returns what the player wrote since asking, for a ticket."""
+        ...
+
+
+class LiveQueue:
+    def __init__(
+        self,
+        store: QueueStore,
+        desk: QueueDesk,
+        fanout: Fanout,
+        config: QueueConfig | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.desk = desk
+        self.fanout = fanout
+        self.config = config or QueueConfig()
+        self.clock = clock
+        self._routing = asyncio.Lock()
+
+    # ---- the player's side -------------------------------------------------------------
+
+    async def request(self, handover: HandoverRequest) -> QueueEntry | None:
+        """Queue a conversation and route at once; outside working hours, leave a ticket
+        and give it back to the bot. Returns the entry as it stands (None: not queued)."""
+        now = self.clock()
+        hours = self.config.working_hours
+        if hours is not None and not hours.is_open(now):
+            await self.leave_ticket(
+                handover.sender_id, handover.reason, handover.skill, "outside_hours"
+            )
+            return None
+        entry = await self.store.enqueue(
+            QueueEntry(
+                sender_id=handover.sender_id,
+                reason=handover.reason,
+                skill=handover.skill,
+                language=handover.language,
+                priority=handover.priority,
+                summary=handover.summary,
+                channel=handover.channel,
+                requested_at=handover.requested_at or now,
+                player=dict(handover.player),
+            )
+        )
+        await self.publish("queued", entry)
+        await self.route()
+        current = await self.store.entry(handover.sender_id)
+        if current is not None and current.status == ENTRY_WAITING:
+            estimate = (await self.estimates()).get(current.sender_id)
+            if estimate is not None:
+                await self.desk.waiting(current.sender_id, estimate)
+        return current
+
+    async def withdraw(self, sender_id: str, by: str) -> None:
+        """The conversation went back to the bot (the player chose it): it leaves the
+        queue, or its agent's list, and the freed slot goes to the next in line."""
+        ended = await self.store.finish(sender_id, ENTRY_WITHDRAWN, self.clock(), by)
+        if ended is not None:
+            await self.publish("withdrawn", ended, by=by)
+            if ended.status == ENTRY_WITHDRAWN and ended.agent_id is not None:
+                await self.route()
+
+    async def leave_ticket(self, sender_id: str, reason: str, skill: str, by: str) -> int:
+        """Give the conversation back to the bot and keep what the player wrote as a ticket."""
+        messages = await self.desk.withdrawn(sender_id, by)
+        ticket = Ticket(sender_id, reason, skill, tuple(messages), self.clock())
+        ticket_id = await self.store.add_ticket(ticket)
+        await self.fanout.publish(
+            QUEUE_TOPIC,
+            {
+                "type": "ticket",
+                "sender_id": sender_id,
+                "ticket_id": ticket_id,
+                "by": by,
+            },
+        )
+        return ticket_id
+
+    # ---- routing -----------------------------------------------------------------------
+
+    async def candidates(self) -> list[Candidate]:
+        """The online agents with their current loads."""
+        loads: dict[str, int] = {}
+        for entry in await self.store.entries(ENTRY_ASSIGNED):
+            if entry.agent_id is not None:
+                loads[entry.agent_id] = loads.get(entry.agent_id, 0) + 1
+        return candidates(await self.store.agents(), loads)
+
+    async def route(self) -> list[Assignment]:
+        """Give waiting conversations to agents with free slots; returns what was given."""
+        async with self._routing:
+            agents = await self.candidates()
+            if not agents:
+                return []
+            waiting = await self.store.entries(ENTRY_WAITING)
+            capacity = {agent.agent_id: agent.capacity for agent in agents}
+            made: list[Assignment] = []
+            for assignment in route(waiting, agents):
+                sender_id, agent_id = assignment.sender_id, assignment.agent_id
+                taken = await self.store.assign(
+                    sender_id, agent_id, self.clock(), capacity[agent_id]
+                )
+                if taken and await self.given(sender_id, agent_id):
+                    made.append(assignment)
+            return made
+
+    async def given(self, sender_id: str, agent_id: str) -> bool:
+        """Record an assignment in the conversation; a conversation that left the
+        handover meanwhile is withdrawn instead."""
+        agent = await self.store.agent(agent_id)
+        try:
+            await self.desk.assigned(sender_id, agent_id, agent.name if agent else "")
+        except HandoverError:
+            log.info("conversation %s left the handover before it was assigned", sender_id)
+            await self.store.finish(sender_id, ENTRY_WITHDRAWN, self.clock(), "left")
+            return False
+        entry = await self.store.entry(sender_id)
+        await self.publish("assigned", entry, sender_id=sender_id, agent_id=agent_id)
+        await self.fanout.publish(
+            agent_topic(agent_id), {"type": "assigned", "sender_id": sender_id}
+        )
+        return True
+
+    async def estimates(self) -> dict[str, WaitEstimate]:
+        """Every waiting conversation's place and expected wait."""
+        return estimate_waits(
+            await self.store.entries(ENTRY_WAITING),
+            await self.candidates(),
+            await self.store.recent_handle_times(HANDLE_TIME_SAMPLE),
+            self.config.default_handle_time,
+        )
+
+    # ---- helpers -----------------------------------------------------------------------
+
+    async def publish(self, kind: str, entry: QueueEntry | None, **fields: Any) -> None:
+        """Tell the console's queue view what changed."""
+        message: dict[str, Any] = {"type": kind}
+        if entry is not None:
+            message.update(
+                sender_id=entry.sender_id,
+                status=entry.status,
+                agent_id=entry.agent_id,
+                priority=entry.priority,
+                skill=entry.skill,
+                requested_at=entry.requested_at,
+            )
+        message.update(fields)
+        await self.fanout.publish(QUEUE_TOPIC, message)

@@ -1,0 +1,80 @@
+"""The queue's clock: what happens because time passed.
+
+On every :meth:`QueueTimers.tick` (the built-in connector ticks once a second; tests
+call it with their own clock):
+
+- a conversation nobody took within ``wait_timeout``, or still waiting when working
+  hours end, goes back to the bot and leaves a ticket with what the player wrote;
+- one waiting past its SLA rises in priority, once, and supervisors are alerted;
+- waiting conversations are routed (a missed change is caught up here);
+- a waiting player whose place changed hears it, at most every ``position_updates``.
+"""
+
+from __future__ import annotations
+
+from bot.handover.queue import LiveQueue
+from bot.handover.topics import QUEUE_TOPIC, SUPERVISOR_TOPIC
+from bot.store.queue_base import ENTRY_WAITING, ENTRY_WITHDRAWN, QueueEntry
+
+__all__ = ["QueueTimers"]
+
+
+class QueueTimers:
+    def __init__(self, queue: LiveQueue) -> None:
+        self.queue = queue
+        self._told: dict[str, tuple[int, float]] = {}  # sender -> (place, when)
+
+    async def tick(self) -> None:
+        queue = self.queue
+        now = queue.clock()
+        config = queue.config
+        hours_over = config.working_hours is not None and not config.working_hours.is_open(now)
+        still: list[QueueEntry] = []
+        for entry in await queue.store.entries(ENTRY_WAITING):
+            if hours_over:
+                await self._give_back(entry, "outside_hours")
+            elif now - entry.requested_at >= config.wait_timeout:
+                await self._give_back(entry, "timeout")
+            else:
+                still.append(entry)
+        for entry in config.sla.overdue(still, now):
+            await self._escalate(entry, now)
+        await queue.route()
+        await self._tell_places(now)
+
+    async def _give_back(self, entry: QueueEntry, by: str) -> None:
+        queue = self.queue
+        ended = await queue.store.finish(entry.sender_id, ENTRY_WITHDRAWN, queue.clock(), by)
+        if ended is None:
+            return  # another worker (or the player) was first
+        self._told.pop(entry.sender_id, None)
+        await queue.leave_ticket(entry.sender_id, entry.reason, entry.skill, by)
+
+    async def _escalate(self, entry: QueueEntry, now: float) -> None:
+        queue = self.queue
+        priority = entry.priority + queue.config.sla.step
+        if not await queue.store.escalate(entry.sender_id, priority):
+            return
+        alert = {
+            "type": "sla_breached",
+            "sender_id": entry.sender_id,
+            "priority": priority,
+            "waited": now - entry.requested_at,
+            "target": queue.config.sla.target(entry.priority),
+            "skill": entry.skill,
+        }
+        await queue.fanout.publish(SUPERVISOR_TOPIC, alert)
+        await queue.fanout.publish(QUEUE_TOPIC, {**alert, "type": "escalated"})
+
+    async def _tell_places(self, now: float) -> None:
+        queue = self.queue
+        estimates = await queue.estimates()
+        for sender_id in set(self._told) - set(estimates):
+            del self._told[sender_id]
+        for sender_id, estimate in estimates.items():
+            told = self._told.get(sender_id)
+            if told is None:  # told when it was queued (or by the worker that queued it)
+                self._told[sender_id] = (estimate.position, now)
+            elif estimate.position != told[0] and now - told[1] >= queue.config.position_updates:
+                await queue.desk.waiting(sender_id, estimate)
+                self._told[sender_id] = (estimate.position, now)
