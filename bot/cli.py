@@ -1,4 +1,5 @@
-"""The ``bot`` command: Rasa's verbs and flags (train, test, run, shell, data validate)."""
+"""The ``bot`` command: Rasa's verbs and flags (train, test, run, shell, data validate),
+and Destek's ``agents`` (:mod:`bot.cli_agents`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot import __version__
+from bot.cli_agents import add_agents_parser
 from bot.errors import ConfigError, DestekError
 
 __all__ = ["main"]
@@ -383,6 +385,8 @@ def build_parser() -> argparse.ArgumentParser:
     actions.add_argument("--cors", nargs="*", default="*", help="allowed CORS origins")
     actions.add_argument("--auto-reload", action="store_true", help="reload changed actions")
     actions.set_defaults(func=cmd_run_actions)
+
+    add_agents_parser(verbs)
     return parser
 
 
