@@ -3,7 +3,7 @@
 :meth:`Engine.handle` runs one turn under the conversation's lock:
 
 1. load the conversation from the store and start a session if it has none or the last
-   one expired (never during a handover);
+   one expired (never while an agent has the conversation);
 2. read the message: a button payload (``/intent{...}``) directly, anything else through
    NLU; record it. A rating after a handover's close question is recorded as ``csat``;
    a player who asks for the bot back leaves the queue (or the agent). While an agent
@@ -212,8 +212,8 @@ class Engine:
     def _session_due(self, tracker: Tracker) -> bool:
         if not tracker.events:
             return True
-        if tracker.in_handover:
-            return False
+        if tracker.handover_status == HANDOVER_ASSIGNED:
+            return False  # never under an agent; a forgotten wait in the queue does expire
         minutes = self.domain.session_config.session_expiration_time
         latest = tracker.latest_event_time
         return bool(minutes and latest is not None and self.clock() - latest > minutes * 60)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot.channels import TranscriptEntry
 from bot.dialogue.conversation_state import HANDOVER_WAITING
-from bot.dialogue.events import Event, UserUttered
+from bot.dialogue.events import Event, Restarted, SessionStarted, UserUttered
 from bot.dialogue.handover_events import HandoverClosed, HandoverRequested
 from bot.dialogue.tracker import Tracker
 from bot.dialogue.transcript import transcript
@@ -83,10 +83,7 @@ def live_agent_calls(
     """Compare the conversation before and after a turn: a handover that ended in the
     turn is withdrawn, one that began is requested, and a player message in an ongoing
     one is passed on."""
-    withdraw_by: str | None = None
-    if before.in_handover and not after.in_handover:
-        closed = [e for e in new if isinstance(e, HandoverClosed)]
-        withdraw_by = closed[-1].by if closed else "player"
+    withdraw_by = _ended_by(new) if before.in_handover and not after.in_handover else None
     requested = [e for e in new if isinstance(e, HandoverRequested)]
     if requested and after.in_handover:
         return LiveAgentCalls(_request(after, requested[-1], language), None, withdraw_by)
@@ -96,6 +93,19 @@ def live_agent_calls(
             entry = transcript(said[-1:])[0]
             return LiveAgentCalls(player_message=entry)
     return LiveAgentCalls(withdraw_by=withdraw_by)
+
+
+def _ended_by(new: Sequence[Event]) -> str:
+    """Who ended a handover in this turn: the player (going back to the bot), a restart,
+    or a new session."""
+    closed = [e for e in new if isinstance(e, HandoverClosed)]
+    if closed:
+        return closed[-1].by
+    if any(isinstance(e, Restarted) for e in new):
+        return "restart"
+    if any(isinstance(e, SessionStarted) for e in new):
+        return "session"
+    return "player"
 
 
 def _request(tracker: Tracker, event: HandoverRequested, language: str) -> HandoverRequest:

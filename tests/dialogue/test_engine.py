@@ -324,7 +324,7 @@ async def test_the_bot_answers_a_waiting_player_and_is_silent_once_an_agent_has_
 
 
 @pytest.mark.anyio
-async def test_a_session_expires_after_silence_but_not_during_a_handover(core: CoreModel) -> None:
+async def test_a_session_expires_after_silence_but_not_under_an_agent(core: CoreModel) -> None:
     now = [1_000_000.0]
     store = InMemoryTrackerStore()
     engine = make_engine(core, store=store, clock=lambda: now[0])
@@ -339,10 +339,23 @@ async def test_a_session_expires_after_silence_but_not_during_a_handover(core: C
     now[0] = time.time() + 2 * 3600  # events carry real timestamps
     await engine.handle(UserMessage("temsilci", "p1"))
     assert sessions(await store.load("p1")) == 2
+    await store.append("p1", [HandoverAssigned("ali").as_dict()])
     now[0] += 5 * 3600
     await engine.handle(UserMessage("hâlâ bekliyorum", "p1"))
     assert sessions(await store.load("p1")) == 2  # the agent still has it
     assert (await engine.tracker("p1")).in_handover
+
+
+@pytest.mark.anyio
+async def test_a_wait_in_the_queue_forgotten_for_a_session_ends_with_it(core: CoreModel) -> None:
+    now = [time.time()]
+    store = InMemoryTrackerStore()
+    engine = make_engine(core, store=store, clock=lambda: now[0])
+    await engine.handle(UserMessage("temsilci", "p1"))
+    assert (await engine.tracker("p1")).handover_status == "waiting"
+    now[0] += 2 * 3600  # the queue never answered (its worker died before hearing of it)
+    assert await say(engine, "teşekkürler") == ["Rica ederim."]
+    assert not (await engine.tracker("p1")).in_handover
 
 
 def _token(player: str, secret: str = TOKEN_SECRET, expires: float | None = None) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from bot.dialogue.domain import read_domain
 from bot.dialogue.engine import Engine, UserMessage
-from bot.dialogue.events import Event, UserUttered
+from bot.dialogue.events import Event, Restarted, SessionStarted, UserUttered
 from bot.dialogue.handover_events import (
     CsatAsked,
     CsatRated,
@@ -170,3 +170,10 @@ def test_nothing_is_told_outside_a_handover() -> None:
     said: list[Any] = [UserUttered("merhaba")]
     calls = live_agent_calls(_tracker(), _tracker(*said), said, "tr")
     assert (calls.request, calls.player_message, calls.withdraw_by) == (None, None, None)
+
+
+def test_a_handover_ended_by_a_restart_or_a_new_session_is_withdrawn_as_such() -> None:
+    waiting = _tracker(HandoverRequested("player_asked"))
+    for ending, by in ((Restarted(), "restart"), (SessionStarted(), "session")):
+        calls = live_agent_calls(waiting, waiting.with_events([ending]), [ending], "tr")
+        assert calls.withdraw_by == by
