@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 
 from bot.errors import DataError
 from bot.handover.agents import new_agent, split_names
+from bot.handover.logins import authenticate
 from bot.handover.passwords import hash_password, needs_rehash, verify_password
+from bot.store.memory_queue import InMemoryQueueStore
+from bot.store.queue_base import Agent
 
 
 def test_a_password_is_hashed_with_argon2id_and_verified() -> None:
@@ -57,3 +61,26 @@ def test_a_malformed_agent_is_refused_by_name(field: str, value: object, message
     fields[field] = value
     with pytest.raises(DataError, match=message):
         new_agent(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.anyio
+async def test_an_operator_signs_in_with_login_and_password() -> None:
+    store = InMemoryQueueStore()
+    agent = new_agent(login="ayse", name="Ayşe", password="parola-123")
+    await store.add_agent(agent)
+    assert (await authenticate(store, "ayse", "parola-123")) == agent
+    assert await authenticate(store, "ayse", "Parola-123") is None
+    assert await authenticate(store, "kimse", "parola-123") is None
+    await store.set_agent_disabled("ayse", True)
+    assert await authenticate(store, "ayse", "parola-123") is None
+
+
+@pytest.mark.anyio
+async def test_a_weak_old_hash_is_replaced_at_sign_in() -> None:
+    store = InMemoryQueueStore()
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("parola-123")
+    await store.add_agent(Agent("a1", "ali", "Ali", password_hash=weak))
+    assert await authenticate(store, "ali", "parola-123") is not None
+    stored = await store.agent("a1")
+    assert stored is not None and stored.password_hash != weak
+    assert not needs_rehash(stored.password_hash)

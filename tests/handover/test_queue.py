@@ -4,6 +4,7 @@ hand picks and the accept race, transfers, closing, refusals, and the player's n
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from bot.dialogue.domain import Domain
 from bot.errors import HandoverError
 from bot.handover.topics import QUEUE_TOPIC, conversation_topic
-from bot.store.queue_base import Team
+from bot.store.queue_base import QueueEntry, Team
 from bot.store.sql_queue import SQLQueueStore
 from tests.handover.conftest import Floor, make_floor
 
@@ -207,3 +208,28 @@ async def test_two_workers_accepting_the_same_chat_leave_one_winner(
     await asyncio.gather(one.queue.route(), two.queue.route())
     assert (await one.events("p2")).count("handover_assigned") == 1
     assert len(await one.store.entries("assigned", "ali")) == 1
+
+
+async def test_ten_thousand_waiting_are_routed_and_placed_quickly(floor: Floor) -> None:
+    for number in range(10_000):
+        sender = f"p{number:05}"
+        await floor.trackers.append(
+            sender, [{"event": "handover_requested", "reason": "player_asked", "skill": "general"}]
+        )
+        await floor.store.enqueue(
+            QueueEntry(sender, "player_asked", priority=number % 4, requested_at=float(number))
+        )
+    for name in ("ali", "veli", "ayse"):
+        await floor.agent(name, status="away", max_chats=4)
+    started = time.perf_counter()
+    await floor.store.set_agent_status("ali", "online")
+    await floor.store.set_agent_status("veli", "online")
+    await floor.agents.set_status("ayse", "online")  # routes once for all three
+    estimates = await floor.queue.estimates()
+    elapsed = time.perf_counter() - started
+    assert elapsed < 5.0, f"routing and placing 10,000 waiting took {elapsed:.1f} s"
+    assigned = await floor.store.entries("assigned")
+    assert len(assigned) == 12 and {e.priority for e in assigned} == {3}
+    assert [e.sender_id for e in assigned][:3] == ["p00003", "p00007", "p00011"]
+    assert len(estimates) == 10_000 - 12
+    assert estimates["p00051"].position == 1 and estimates["p09996"].position == 10_000 - 12
