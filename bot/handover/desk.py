@@ -58,7 +58,11 @@ Step = Callable[[Tracker], list[Event]]
 
 
 class Desk:
-    """Destek's :class:`~bot.live_agents.HandoverDesk`, also the queue's ``QueueDesk``."""
+    """Destek's :class:`~bot.live_agents.HandoverDesk`, also the queue's ``QueueDesk``.
+
+    ``domain`` returns the loaded model's domain as it is now (a reloaded model swaps
+    it), or None when no model can chat: then no text is said, events are still kept.
+    """
 
     def __init__(
         self,
@@ -66,7 +70,7 @@ class Desk:
         locks: LockStore,
         fanout: Fanout,
         deliver: Deliver,
-        domain: Domain | None = None,
+        domain: Callable[[], Domain | None] = lambda: None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.trackers = trackers
@@ -142,22 +146,24 @@ class Desk:
     # ---- recording -----------------------------------------------------------------------
 
     def _say(self, tracker: Tracker, name: str, **values: Any) -> list[Event]:
-        if self.domain is None or name not in self.domain.responses:
+        domain = self.domain()
+        if domain is None or name not in domain.responses:
             return []
         message = render_response(
-            name, self.domain, tracker, channel=tracker.latest_input_channel, extra=values
+            name, domain, tracker, channel=tracker.latest_input_channel, extra=values
         )
         return [] if message is None else [bot_uttered(message, name)]
 
     async def _record(self, sender_id: str, kind: str, step: Step) -> None:
         async with self.locks.lock(sender_id):
             raw = await self.trackers.load(sender_id)
-            tracker = Tracker.from_events(sender_id, [event_from_dict(e) for e in raw], self.domain)
-            events = step(tracker)
-            if not events:
+            events = [event_from_dict(event) for event in raw]
+            tracker = Tracker.from_events(sender_id, events, self.domain())
+            added = step(tracker)
+            if not added:
                 return
             now = max(self.clock(), tracker.latest_event_time or 0.0)
-            stamped = [_stamped(event, now) for event in events]
+            stamped = [_stamped(event, now) for event in added]
             await self.trackers.append(sender_id, [event.as_dict() for event in stamped])
         messages = [_message(sender_id, event) for event in stamped]
         outgoing = [message for message in messages if message is not None]

@@ -112,7 +112,7 @@ class LiveQueue:
         ended = await self.store.finish(sender_id, ENTRY_WITHDRAWN, self.clock(), by)
         if ended is not None:
             await self.publish("withdrawn", ended, by=by)
-            if ended.status == ENTRY_WITHDRAWN and ended.agent_id is not None:
+            if ended.agent_id is not None:
                 await self.route()
 
     async def leave_ticket(self, sender_id: str, reason: str, skill: str, by: str) -> int:
@@ -169,6 +169,11 @@ class LiveQueue:
             log.info("conversation %s left the handover before it was assigned", sender_id)
             await self.store.finish(sender_id, ENTRY_WITHDRAWN, self.clock(), "left")
             return False
+        except BaseException:
+            # Not recorded in the conversation: the chat waits again rather than sit
+            # with an agent the player never heard of.
+            await self.store.transfer(sender_id, agent_id, None, None, self.clock())
+            raise
         entry = await self.store.entry(sender_id)
         await self.publish("assigned", entry, sender_id=sender_id, agent_id=agent_id)
         await self.fanout.publish(

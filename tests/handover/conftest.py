@@ -138,7 +138,7 @@ def make_floor(
 ) -> Floor:
     clock, channel = Clock(), Channel()
     trackers, fanout = InMemoryTrackerStore(), InMemoryFanout()
-    desk = Desk(trackers, InMemoryLockStore(), fanout, channel.deliver, domain, clock)
+    desk = Desk(trackers, InMemoryLockStore(), fanout, channel.deliver, lambda: domain, clock)
     queue = LiveQueue(store, desk, fanout, config or QueueConfig(), clock)
     return Floor(
         queue,

@@ -63,7 +63,7 @@ async def site(core: CoreModel, tmp_path: Path) -> AsyncIterator[Site]:
     clock, channel = Clock(time.time()), Channel()
     trackers, locks, fanout = InMemoryTrackerStore(), InMemoryLockStore(), InMemoryFanout()
     store = InMemoryQueueStore()
-    desk = Desk(trackers, locks, fanout, channel.deliver, domain, clock)
+    desk = Desk(trackers, locks, fanout, channel.deliver, lambda: domain, clock)
     connector = builtin_live_agents(store, fanout, clock)(LiveAgentContext({}, desk))
     engine = Engine(
         domain,

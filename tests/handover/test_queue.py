@@ -12,6 +12,7 @@ import pytest
 from bot.dialogue.domain import Domain
 from bot.errors import HandoverError
 from bot.handover.topics import QUEUE_TOPIC, conversation_topic
+from bot.store.memory_queue import InMemoryQueueStore
 from bot.store.queue_base import QueueEntry, Team
 from bot.store.sql_queue import SQLQueueStore
 from tests.handover.conftest import Floor, make_floor
@@ -233,3 +234,18 @@ async def test_ten_thousand_waiting_are_routed_and_placed_quickly(floor: Floor) 
     assert [e.sender_id for e in assigned][:3] == ["p00003", "p00007", "p00011"]
     assert len(estimates) == 10_000 - 12
     assert estimates["p00051"].position == 1 and estimates["p09996"].position == 10_000 - 12
+
+
+async def test_a_project_that_declares_no_handover_texts_gets_none() -> None:
+    floor = make_floor(InMemoryQueueStore(), None)
+    await floor.ask_for_a_human("p1")
+    await floor.agent("ali")
+    await floor.agents.agent_message("p1", "ali", "Merhaba")
+    await floor.agents.close("p1", "ali")
+    assert floor.channel.texts("p1") == ["Merhaba"]  # only what the human wrote
+    assert (await floor.events("p1"))[2:] == [
+        "handover_waiting",
+        "handover_assigned",
+        "agent_uttered",
+        "handover_closed",
+    ]
