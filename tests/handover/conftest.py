@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.channels import BotMessage
+from bot.channels import BotMessage, Fanout
 from bot.dialogue.domain import Domain, read_domain
 from bot.handover.agent_actions import AgentActions
 from bot.handover.desk import Desk
@@ -18,13 +18,20 @@ from bot.handover.queue import LiveQueue
 from bot.handover.queue_config import QueueConfig
 from bot.handover.queue_timers import QueueTimers
 from bot.live_agents import HandoverRequest
+from bot.store.base import TrackerStore
 from bot.store.fanout import InMemoryFanout
 from bot.store.memory import InMemoryLockStore, InMemoryTrackerStore
 from bot.store.memory_queue import InMemoryQueueStore
 from bot.store.queue_base import Agent, QueueStore
-from tests.store.conftest import postgres_admin, postgres_url, sqlite_url
+from tests.store.conftest import (
+    key_prefix,
+    postgres_admin,
+    postgres_url,
+    redis_endpoint,
+    sqlite_url,
+)
 
-__all__ = ["postgres_admin", "postgres_url", "sqlite_url"]
+__all__ = ["key_prefix", "postgres_admin", "postgres_url", "redis_endpoint", "sqlite_url"]
 
 HANDOVER_DOMAIN = """\
 version: "3.1"
@@ -81,9 +88,9 @@ class Floor:
     agents: AgentActions
     timers: QueueTimers
     desk: Desk
-    trackers: InMemoryTrackerStore
+    trackers: TrackerStore
     store: QueueStore
-    fanout: InMemoryFanout
+    fanout: Fanout
     channel: Channel
     clock: Clock
 
@@ -134,10 +141,17 @@ def handover_domain(tmp_path_factory: pytest.TempPathFactory) -> Domain:
 
 
 def make_floor(
-    store: QueueStore, domain: Domain | None, config: QueueConfig | None = None
+    store: QueueStore,
+    domain: Domain | None,
+    config: QueueConfig | None = None,
+    *,
+    trackers: TrackerStore | None = None,
+    fanout: Fanout | None = None,
 ) -> Floor:
+    """A worker's queue; give two workers the same stores to share a floor."""
     clock, channel = Clock(), Channel()
-    trackers, fanout = InMemoryTrackerStore(), InMemoryFanout()
+    trackers = trackers or InMemoryTrackerStore()
+    fanout = fanout or InMemoryFanout()
     desk = Desk(trackers, InMemoryLockStore(), fanout, channel.deliver, lambda: domain, clock)
     queue = LiveQueue(store, desk, fanout, config or QueueConfig(), clock)
     return Floor(

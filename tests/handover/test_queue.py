@@ -180,9 +180,8 @@ async def sql_floors(
     """Two workers' queues on one database, sharing the conversations."""
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
     stores = [SQLQueueStore(url, backoff=0.01), SQLQueueStore(url, backoff=0.01)]
-    first, second = (make_floor(store, handover_domain) for store in stores)
-    second.trackers = first.trackers
-    second.desk.trackers = first.trackers
+    first = make_floor(stores[0], handover_domain)
+    second = make_floor(stores[1], handover_domain, trackers=first.trackers)
     yield first, second
     for store in stores:
         await store.close()

@@ -10,9 +10,12 @@ import pytest
 
 from bot.dialogue.domain import Domain
 from bot.errors import ConfigError
+from bot.handover.builtin_connector import builtin_live_agents
 from bot.handover.queue_config import QueueConfig, WorkingHours
 from bot.handover.sla import SlaPolicy
 from bot.handover.topics import SUPERVISOR_TOPIC
+from bot.live_agents import LiveAgentContext
+from bot.store.fanout import InMemoryFanout
 from bot.store.memory_queue import InMemoryQueueStore
 from tests.handover.conftest import Floor, make_floor
 
@@ -97,3 +100,26 @@ async def test_a_waiting_player_hears_when_their_place_changes(floor: Floor) -> 
     assert floor.channel.texts("p3")[told:] == ["Sıradaki yeriniz: 1. Tahmini bekleme: 2 dk."]
     await floor.timers.tick()
     assert len(floor.channel.texts("p3")) == told + 1  # no news, no message
+
+
+def test_working_hours_must_be_written_as_clock_times() -> None:
+    with pytest.raises(ConfigError, match="working_hours needs start and end as HH:MM"):
+        QueueConfig.from_options({"working_hours": {"start": 540, "end": "23:00"}})
+    with pytest.raises(ConfigError, match="days must be 0 to 6"):
+        QueueConfig.from_options({"working_hours": {"start": "09:00", "end": "17:00", "days": [7]}})
+
+
+class HumansOnlyDesk:
+    """A desk that records what humans do but cannot tell a waiting player anything."""
+
+    async def assigned(self, sender_id: str, agent_id: str, agent_name: str = "") -> None: ...
+
+    async def agent_message(self, sender_id: str, agent_id: str, text: str) -> None: ...
+
+    async def closed(self, sender_id: str, by: str, resolution: str | None = None) -> None: ...
+
+
+def test_the_builtin_queue_needs_a_desk_that_can_tell_waiting_players() -> None:
+    build = builtin_live_agents(InMemoryQueueStore(), InMemoryFanout())
+    with pytest.raises(ConfigError, match="needs Destek's desk"):
+        build(LiveAgentContext({}, HumansOnlyDesk()))
