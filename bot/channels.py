@@ -9,14 +9,20 @@ The server builds each channel named in credentials.yml through its registered
 :data:`ChannelFactory`, giving it a :class:`ChannelContext`; the channel adds its routes
 to the app in :meth:`InputChannel.install` and does its I/O between :meth:`start` and
 :meth:`stop` (setting a webhook, long polling, closing its HTTP client).
+
+A channel that can reach a player outside a turn (an agent's message after a handover,
+the rating question after the close, a place-in-queue update) is also an
+:class:`OutboundChannel`; one that cannot (Rasa's REST channel) simply lacks ``deliver``.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from bot.errors import DestekError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -25,9 +31,11 @@ __all__ = [
     "BotMessage",
     "ChannelContext",
     "ChannelFactory",
+    "DeliveryError",
     "Fanout",
     "InputChannel",
     "MessageHandler",
+    "OutboundChannel",
     "TranscriptEntry",
     "UserMessage",
 ]
@@ -113,6 +121,25 @@ class InputChannel(Protocol):
 
     async def stop(self) -> None:
         """Finish in-flight work and release clients; called once at shutdown."""
+        ...
+
+
+class DeliveryError(DestekError):
+    """A message for a player, sent outside a turn, did not reach them (the channel cannot
+    push, refused it, or is down); it stays in the conversation's tracker."""
+
+
+@runtime_checkable
+class OutboundChannel(Protocol):
+    """A channel that can send a player messages outside a turn."""
+
+    async def deliver(self, sender_id: str, messages: Sequence[BotMessage]) -> None:
+        """Send ``messages`` to the conversation ``sender_id`` now, in order.
+
+        Raises:
+            DeliveryError: the channel is not started, or refused or failed to send; the
+                message says which and why, without the player's data.
+        """
         ...
 
 

@@ -5,6 +5,10 @@ The body is the REST channel's (``{"sender", "message", "metadata"}``). The answ
 POSTed as JSON (Rasa's REST message shape) to the ``url`` of the ``callback:`` section
 of credentials.yml, in order, retried with backoff while the receiver fails. Deliveries
 still pending at shutdown are finished first (up to :data:`DRAIN_TIMEOUT`).
+
+Messages sent outside a turn (:meth:`CallbackChannel.deliver`: an agent's answer, the
+rating question) go the same way: POSTed to the same URL, in order with the replies of
+the same conversation, with the same retries.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import httpx
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import PlainTextResponse
 
-from bot.channels import BotMessage, ChannelContext
+from bot.channels import BotMessage, ChannelContext, DeliveryError
 from bot.errors import ConfigError
 from connectors.rest_message import NO_DIALOGUE, read_body
 
@@ -63,6 +67,19 @@ class CallbackChannel:
             return "success"
 
         app.include_router(router)
+
+    async def deliver(self, sender_id: str, messages: Sequence[BotMessage]) -> None:
+        """POST ``messages`` to the callback URL, after any replies of the conversation
+        still being POSTed; returns once they are queued (a receiver that stays down is
+        logged, as for replies).
+
+        Raises:
+            DeliveryError: the channel has not started or is stopping.
+        """
+        if self._http is None or self._http.is_closed:
+            raise DeliveryError("callback: the channel is not running")
+        if messages:
+            self._deliver_later(sender_id, list(messages))
 
     async def start(self) -> None:
         self._http = httpx.AsyncClient(timeout=TIMEOUT)

@@ -6,6 +6,9 @@ turn stored and the replies sent before the 200, so nothing acknowledged is lost
 Telegram's retries of a non-2xx are ignored by their ``update_id``. Without it the
 channel long-polls ``getUpdates`` in a background task. A Bot API that is down at start
 is retried in the background; the server stays up.
+
+:meth:`TelegramChannel.deliver` sends messages outside a turn (an agent's answer, the
+rating question) to the chat whose id is the conversation id, with the same retries.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import hmac
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
@@ -23,7 +27,7 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.request import HTTPXRequest
 
-from bot.channels import BotMessage, ChannelContext, MessageHandler, UserMessage
+from bot.channels import BotMessage, ChannelContext, DeliveryError, MessageHandler, UserMessage
 from bot.errors import ConfigError
 from connectors.telegram.callback_data import is_key, resolve_key
 from connectors.telegram.options import SECTION, TelegramOptions
@@ -98,6 +102,29 @@ class TelegramChannel:
                 await asyncio.wait({self._task})
         if self._bot is not None:
             await self._bot.shutdown()
+
+    async def deliver(self, sender_id: str, messages: Sequence[BotMessage]) -> None:
+        """Send ``messages`` to the chat ``sender_id`` outside a turn, in order.
+
+        Raises:
+            DeliveryError: the channel has not started, or the Bot API refused a message
+                or kept failing (what was sent before stays sent; the rest is not tried).
+        """
+        sender = self._sender
+        if sender is None:
+            raise DeliveryError("telegram: the channel has not started")
+        for index, message in enumerate(messages):
+            try:
+                await sender.send_one(sender_id, message)
+            except TelegramError as exc:
+                log.error(
+                    "chat %s: %d message(s) sent outside a turn were not delivered to "
+                    "Telegram (%s)", sender_id, len(messages) - index, type(exc).__name__,
+                )  # fmt: skip
+                raise DeliveryError(
+                    f"telegram: the Bot API did not take a message for chat {sender_id} "
+                    f"({type(exc).__name__})"
+                ) from None
 
     # ---- one update -----------------------------------------------------------------------
 

@@ -5,17 +5,20 @@ Routes: ``/webhooks/webchat/ws`` (the widget's protocol, :mod:`.websocket`), the
 socket.io server at ``socketio_path`` (``/socket.io``), ``/webchat/widget.js`` (embedded
 with one ``<script>`` tag), its stylesheet and logo, ``/webchat/config`` (the widget's
 options from credentials.yml) and, unless ``demo_page: false``, a demo page at ``/``.
+
+:meth:`WebChatChannel.deliver` shows messages sent outside a turn on every widget tab
+and socket.io client of the session, on any worker (through the fan-out).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request, WebSocket
 from fastapi.responses import FileResponse, JSONResponse
 
-from bot.channels import ChannelContext
+from bot.channels import BotMessage, ChannelContext
 from connectors.webchat.options import WebChatOptions
 from connectors.webchat.relay import SessionRelay
 from connectors.webchat.socketio_server import SocketIOServer
@@ -84,6 +87,14 @@ class WebChatChannel:
                 return FileResponse(STATIC / "demo.html", media_type="text/html; charset=utf-8")
 
         return router
+
+    async def deliver(self, sender_id: str, messages: Sequence[BotMessage]) -> None:
+        """Publish ``messages`` to the session's sockets (widget and socket.io alike).
+
+        Raises:
+            DeliveryError: the fan-out failed; the tracker still holds the messages.
+        """
+        await self.relay.push(sender_id, messages)
 
     async def start(self) -> None:
         return None

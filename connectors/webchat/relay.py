@@ -6,6 +6,9 @@ frame carrying the ``origin`` of the socket it came from: the player's message
 and each answer (``{"type": "bot", "message": {...}}`` in Rasa's REST shape). Each socket
 of the session, on whichever worker holds it, follows the topic and forwards the frames
 that are not its own; anything else published there (an agent's message) is forwarded too.
+Messages sent outside a turn (:meth:`SessionRelay.push`) are published as ``bot`` frames
+from the origin :data:`OUTBOUND`, so every open tab shows them, on any worker; a tab
+opened later finds them in the history, since the tracker holds them.
 """
 
 from __future__ import annotations
@@ -16,14 +19,22 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.channels import BotMessage, Fanout, MessageHandler, TranscriptEntry, UserMessage
+from bot.channels import (
+    BotMessage,
+    DeliveryError,
+    Fanout,
+    MessageHandler,
+    TranscriptEntry,
+    UserMessage,
+)
 
 __all__ = [
     "FAILED",
+    "OUTBOUND",
     "RASA_SESSION_ID",
     "SESSION_ID",
     "UNAVAILABLE",
@@ -38,6 +49,8 @@ log = logging.getLogger(__name__)
 
 UNAVAILABLE = "Sohbet şu anda kullanılamıyor. Lütfen biraz sonra tekrar deneyin."
 FAILED = "Mesajınız şu anda işlenemedi. Lütfen biraz sonra tekrar deneyin."
+OUTBOUND = "outbound"
+"""The origin of frames sent outside a turn: no socket has it, so every socket shows them."""
 
 # A browser names its conversation, so it must not be able to name another channel's
 # (a WhatsApp number, a Telegram chat id) and read or write it: the widget's ids are the
@@ -101,6 +114,24 @@ class SessionRelay:
         for reply in replies:
             await self.publish(session, {"type": "bot", "message": reply}, origin)
         return Turn(replies, stored=True)
+
+    async def push(self, session_id: str, messages: Sequence[BotMessage]) -> None:
+        """Show ``messages`` on every socket of the session now, on whichever worker.
+
+        Raises:
+            DeliveryError: the fan-out failed (the tracker still holds the messages, and
+                the widget shows them from its history when it reconnects).
+        """
+        session = topic(session_id)
+        for message in messages:
+            frame = {"type": "bot", "message": dict(message), "origin": OUTBOUND}
+            try:
+                await self._fanout.publish(session, frame)
+            except Exception as exc:  # Redis or any fan-out: named, not shown to the player
+                log.warning("could not publish on %s", session, exc_info=True)
+                raise DeliveryError(
+                    f"webchat: the fan-out did not take a message ({type(exc).__name__})"
+                ) from None
 
     async def publish(self, session_topic: str, frame: Mapping[str, Any], origin: str) -> None:
         """Publish ``frame``; a fan-out failure is logged (the store is the record)."""

@@ -31,12 +31,16 @@ its type, and stays silent while an agent has the conversation.
 from __future__ import annotations
 
 from connectors.whatsapp.channel import WEBHOOK, WhatsAppChannel, WhatsAppOptions
+from connectors.whatsapp.graph import GraphRefused, GraphUnavailable, OutsideServiceWindow
 from connectors.whatsapp.inbound import parse, signature_ok
 from connectors.whatsapp.outbound import LIMITS, to_whatsapp
 
 __all__ = [
     "LIMITS",
     "WEBHOOK",
+    "GraphRefused",
+    "GraphUnavailable",
+    "OutsideServiceWindow",
     "WhatsAppChannel",
     "WhatsAppOptions",
     "parse",

@@ -5,6 +5,11 @@ signature on the raw body before anything else, then runs each player's messages
 order (players in parallel) and sends the replies before answering 200, so nothing
 acknowledged is lost. A retried webhook is answered 200 and does nothing: the bot
 ignores a ``wamid`` it already holds.
+
+:meth:`WhatsAppChannel.deliver` sends messages outside a turn (an agent's answer, the
+rating question) to the player's number, the conversation id. WhatsApp refuses such a
+free-form message once the player last wrote over 24 hours ago: that raises
+:class:`~connectors.whatsapp.graph.OutsideServiceWindow` for the caller to see.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +27,9 @@ import httpx
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import PlainTextResponse
 
-from bot.channels import BotMessage, ChannelContext, MessageHandler, UserMessage
+from bot.channels import BotMessage, ChannelContext, DeliveryError, MessageHandler, UserMessage
 from bot.errors import ConfigError
-from connectors.whatsapp.graph import GraphClient, GraphUnavailable, masked
+from connectors.whatsapp.graph import GraphClient, GraphRefused, GraphUnavailable, masked
 from connectors.whatsapp.inbound import parse, signature_ok
 from connectors.whatsapp.outbound import to_whatsapp
 
@@ -115,6 +120,21 @@ class WhatsAppChannel:
             await self._http.aclose()
         self._http = self._graph = None
 
+    async def deliver(self, sender_id: str, messages: Sequence[BotMessage]) -> None:
+        """Send ``messages`` to the number ``sender_id`` outside a turn, in order.
+
+        Raises:
+            DeliveryError: the channel has not started; or, from the Graph API,
+                :class:`GraphUnavailable`, :class:`GraphRefused` or its
+                :class:`OutsideServiceWindow` (what was sent before the failure stays sent).
+        """
+        graph = self._graph
+        if graph is None:
+            raise DeliveryError("whatsapp: the channel has not started")
+        for reply in messages:
+            for message in to_whatsapp(reply):
+                await graph.send(sender_id, message)
+
     async def verify(self, request: Request) -> PlainTextResponse:
         """Meta's subscription check: echo ``hub.challenge`` if the token is ours."""
         query = request.query_params
@@ -188,6 +208,8 @@ async def _deliver(graph: GraphClient, to: str, replies: list[BotMessage]) -> No
     for index, message in enumerate(outgoing):
         try:
             await graph.send(to, message)
+        except GraphRefused:
+            continue  # logged with Meta's code; the next message may still go
         except GraphUnavailable as exc:
             log.error("whatsapp: %s; %d message(s) to %s were not sent",
                       exc, len(outgoing) - index, masked(to))  # fmt: skip

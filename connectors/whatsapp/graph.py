@@ -4,7 +4,9 @@ Throttling (HTTP 429, or Meta's throttling codes, which come as HTTP 400), serve
 (5xx) and network failures are retried with exponential backoff (a numeric
 ``Retry-After`` is honoured up to :data:`MAX_DELAY`); after the last attempt
 :class:`GraphUnavailable` is raised. Any other 4xx is a message Meta will never accept:
-it is logged with Meta's error code and not retried.
+it is logged with Meta's error code, not retried, and raised as :class:`GraphRefused`;
+a free-form message to a player who last wrote over 24 hours ago (Meta's customer
+service window) is :class:`OutsideServiceWindow`, since only a template may go then.
 """
 
 from __future__ import annotations
@@ -16,19 +18,40 @@ from typing import Any
 
 import httpx
 
-from bot.errors import DestekError
+from bot.channels import DeliveryError
 
-__all__ = ["GraphClient", "GraphUnavailable", "masked"]
+__all__ = [
+    "WINDOW_CLOSED",
+    "GraphClient",
+    "GraphRefused",
+    "GraphUnavailable",
+    "OutsideServiceWindow",
+    "masked",
+]
 
 log = logging.getLogger(__name__)
 
 MAX_DELAY = 10.0
 THROTTLED = frozenset({4, 80007, 130429, 131056})  # app, account, throughput, pair limits
 TRANSIENT = frozenset({1, 2})  # "API unknown", "API service": Meta is down or overloaded
+WINDOW_CLOSED = frozenset({131047, 470})  # "Re-engagement message" (470: its older code)
 
 
-class GraphUnavailable(DestekError):
+class GraphUnavailable(DeliveryError):
     """The Graph API did not take a message after every retry (down, throttling, 5xx)."""
+
+
+class GraphRefused(DeliveryError):
+    """The Graph API refused a message for good (a 4xx other than throttling)."""
+
+    def __init__(self, message: str, code: Any = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class OutsideServiceWindow(GraphRefused):
+    """The player last wrote more than 24 hours ago: WhatsApp takes only a template
+    message until they write again."""
 
 
 class GraphClient:
@@ -43,10 +66,12 @@ class GraphClient:
         self.backoff = backoff
 
     async def send(self, to: str, message: Mapping[str, Any]) -> str | None:
-        """Send ``message`` to the player ``to``; Meta's message id, or None if refused.
+        """Send ``message`` to the player ``to``; Meta's message id (None if it gave none).
 
         Raises:
             GraphUnavailable: every attempt was throttled, failed or got a 5xx.
+            GraphRefused: Meta refused the message (:class:`OutsideServiceWindow` when
+                the player's 24-hour window has closed); logged with Meta's code.
         """
         body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
                 **message}  # fmt: skip
@@ -82,12 +107,26 @@ def _retryable(response: httpx.Response) -> bool:
 def _accepted(response: httpx.Response, to: str, message: Mapping[str, Any]) -> str | None:
     if response.is_error:
         error = _error(response)
+        code = error.get("code")
+        if code in WINDOW_CLOSED:
+            log.error(
+                "whatsapp: %s last wrote over 24 hours ago; the Graph API refuses a free-form "
+                "%s message until they write again (code %s)", masked(to), message.get("type"),
+                code,
+            )  # fmt: skip
+            raise OutsideServiceWindow(
+                f"whatsapp: {masked(to)} is outside the 24-hour customer service window "
+                f"(code {code}); only a template message can reach them",
+                code,
+            )
         log.error(
             "whatsapp: the Graph API refused a %s message to %s: HTTP %d, code %s: %s",
-            message.get("type"), masked(to), response.status_code, error.get("code"),
-            error.get("message"),
+            message.get("type"), masked(to), response.status_code, code, error.get("message"),
         )  # fmt: skip
-        return None
+        raise GraphRefused(
+            f"whatsapp: the Graph API refused a message (HTTP {response.status_code}, code {code})",
+            code,
+        )
     try:
         wamid = response.json()["messages"][0]["id"]
     except (ValueError, LookupError, TypeError):
