@@ -6,7 +6,8 @@ message, active loop and pause flag as it would under Rasa. Reverting events (``
 ``undo``) need the whole history and are replayed by :class:`bot.dialogue.tracker.Tracker`.
 
 Handover: ``handover_requested`` puts the conversation in the queue (the bot still
-answers), ``handover_assigned`` pauses the bot until ``handover_closed`` (or ``resume``);
+answers), ``handover_assigned`` pauses the bot until ``handover_closed`` (or ``resume``)
+or until ``handover_waiting`` puts it back in the queue;
 ``restart`` and ``session_started`` reset everything, the handover included, so the
 engine must not start a new session while the conversation is with the humans. After
 ``csat_asked`` the player's next message may be their rating.
@@ -42,6 +43,7 @@ from bot.dialogue.handover_events import (
     HandoverAssigned,
     HandoverClosed,
     HandoverRequested,
+    HandoverWaiting,
 )
 from bot.dialogue.slot_definitions import Slot
 from bot.dialogue.slot_values import initial_slot_values
@@ -176,6 +178,9 @@ def apply_event(
         case HandoverAssigned() if state.handover is not None:
             handover = replace(state.handover, agent_id=event.agent_id)
             return replace(state, handover=handover, paused=True)
+        case HandoverWaiting() if state.handover is not None:
+            # back in the queue (a transfer to a team, an agent gone): the bot answers again
+            return replace(state, handover=replace(state.handover, agent_id=None), paused=False)
         case HandoverClosed():
             return replace(state, handover=None, paused=False)
         case CsatAsked():

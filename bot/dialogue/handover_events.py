@@ -37,8 +37,9 @@ class HandoverRequested(Event):
 
 @dataclass(frozen=True, slots=True)
 class HandoverWaiting(Event):
-    """The player was told their place in the queue and the expected wait (None: no
-    estimate, e.g. no agent is online)."""
+    """The conversation waits in the queue (again, after a transfer to a team or its
+    agent went offline): the player's place and the expected wait (None: no estimate,
+    e.g. no agent is online)."""
 
     type_name: ClassVar[str] = "handover_waiting"
     position: int

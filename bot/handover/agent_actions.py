@@ -9,7 +9,7 @@ conditional writes. The desk then records the step in the conversation.
 from __future__ import annotations
 
 from bot.errors import HandoverError
-from bot.handover.agents import AGENT_STATUSES, ONLINE
+from bot.handover.agents import AGENT_STATUSES, OFFLINE, ONLINE
 from bot.handover.queue import LiveQueue
 from bot.handover.topics import QUEUE_TOPIC, agent_topic
 from bot.store.queue_base import (
@@ -32,7 +32,9 @@ class AgentActions:
         self.store = queue.store
 
     async def set_status(self, agent_id: str, status: str) -> None:
-        """Online, away or offline; an agent coming online is given waiting chats."""
+        """Online, away or offline. An agent coming online is given waiting chats; one
+        away keeps theirs; one going offline gives theirs back to the queue, so no
+        player waits on a silent bot for an agent who left."""
         if status not in AGENT_STATUSES:
             raise HandoverError(f"unknown agent status {status!r}")
         agent = await self._agent(agent_id)
@@ -42,6 +44,9 @@ class AgentActions:
         )
         if status == ONLINE:
             await self.queue.route()
+        elif status == OFFLINE:
+            for entry in await self.store.entries(ENTRY_ASSIGNED, agent.id):
+                await self.queue.requeue(entry.sender_id, agent.id)
 
     async def accept(self, sender_id: str, agent_id: str) -> None:
         """An agent picks a waiting chat by hand.
@@ -102,7 +107,11 @@ class AgentActions:
         if team is not None and team not in await self._team_names():
             raise HandoverError(f"unknown team {team!r}")
         now = self.queue.clock()
-        if not await self.store.transfer(sender_id, agent_id, to_agent, team, now):
+        if target is None:
+            moved = await self.queue.requeue(sender_id, agent_id, team)
+        else:
+            moved = await self.store.transfer(sender_id, agent_id, target.id, None, now)
+        if not moved:
             raise HandoverError("the chat is no longer yours")
         if note.strip():
             await self.store.add_note(Note(sender_id, agent_id, note, now))
@@ -114,13 +123,11 @@ class AgentActions:
             to_agent=to_agent,
             team=team,
         )
-        if target is None:
-            await self.queue.route()
-            return
-        await self.queue.desk.assigned(sender_id, target.id, target.name)
-        await self.queue.fanout.publish(
-            agent_topic(target.id), {"type": "assigned", "sender_id": sender_id}
-        )
+        if target is not None:
+            await self.queue.desk.assigned(sender_id, target.id, target.name)
+            await self.queue.fanout.publish(
+                agent_topic(target.id), {"type": "assigned", "sender_id": sender_id}
+            )
 
     async def close(self, sender_id: str, agent_id: str, resolution: str | None = None) -> None:
         """The agent (or a supervisor) closes the chat: the player is asked for a rating,

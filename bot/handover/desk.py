@@ -122,13 +122,28 @@ class Desk:
             event = HandoverWaiting(
                 estimate.position, estimate.wait_seconds, estimate.agents_online
             )
-            if estimate.wait_seconds is None:
-                return [event, *self._say(tracker, NO_AGENTS)]
-            minutes = max(1, math.ceil(estimate.wait_seconds / 60))
-            said = self._say(tracker, POSITION, position=estimate.position, wait_minutes=minutes)
-            return [event, *said]
+            return [event, *self._notice(tracker, estimate)]
 
         await self._record(sender_id, "waiting", step)
+
+    def _notice(self, tracker: Tracker, estimate: WaitEstimate) -> list[Event]:
+        if estimate.wait_seconds is None:
+            return self._say(tracker, NO_AGENTS)
+        minutes = max(1, math.ceil(estimate.wait_seconds / 60))
+        return self._say(tracker, POSITION, position=estimate.position, wait_minutes=minutes)
+
+    async def requeued(self, sender_id: str, agent_id: str, estimate: WaitEstimate) -> None:
+        """The chat went from ``agent_id`` back to the queue: the bot answers again."""
+
+        def step(tracker: Tracker) -> list[Event]:
+            if tracker.handover_agent != agent_id:
+                return []  # closed or taken by someone else meanwhile
+            event = HandoverWaiting(
+                estimate.position, estimate.wait_seconds, estimate.agents_online
+            )
+            return [event, *self._notice(tracker, estimate)]
+
+        await self._record(sender_id, "requeued", step)
 
     async def withdrawn(self, sender_id: str, by: str) -> list[str]:
         left: list[str] = []

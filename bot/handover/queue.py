@@ -50,6 +50,10 @@ class QueueDesk(HandoverDesk, Protocol):
         """Tell a waiting player their place and expected wait (or that nobody is on)."""
         ...
 
+    async def requeued(self, sender_id: str, agent_id: str, estimate: WaitEstimate) -> None:
+        """The chat left ``agent_id`` for the queue again: the bot answers meanwhile."""
+        ...
+
     async def withdrawn(self, sender_id: str, by: str) -> list[str]:
         """Give the conversation back to the bot (``by``: timeout, outside_hours) and
         tell the player; returns what the player wrote since asking, for a ticket."""
@@ -179,6 +183,17 @@ class LiveQueue:
         await self.fanout.publish(
             agent_topic(agent_id), {"type": "assigned", "sender_id": sender_id}
         )
+        return True
+
+    async def requeue(self, sender_id: str, agent_id: str, team: str | None = None) -> bool:
+        """Put an agent's chat back in the queue (for ``team``, if given), tell the
+        player, and route; False if the agent no longer held it."""
+        if not await self.store.transfer(sender_id, agent_id, None, team, self.clock()):
+            return False
+        estimate = (await self.estimates()).get(sender_id)
+        if estimate is not None:
+            await self.desk.requeued(sender_id, agent_id, estimate)
+        await self.route()
         return True
 
     async def estimates(self) -> dict[str, WaitEstimate]:

@@ -3,8 +3,9 @@
 On every :meth:`QueueTimers.tick` (the built-in connector ticks once a second; tests
 call it with their own clock):
 
-- a conversation nobody took within ``wait_timeout``, or still waiting when working
-  hours end, goes back to the bot and leaves a ticket with what the player wrote;
+- a conversation nobody took within ``wait_timeout`` (counted again from its last
+  assignment, when it came back to the queue), or still waiting when working hours
+  end, goes back to the bot and leaves a ticket with what the player wrote;
 - one waiting past its SLA rises in priority, once, and supervisors are alerted;
 - waiting conversations are routed (a missed change is caught up here);
 - a waiting player whose place changed hears it, at most every ``position_updates``.
@@ -33,7 +34,7 @@ class QueueTimers:
         for entry in await queue.store.entries(ENTRY_WAITING):
             if hours_over:
                 await self._give_back(entry, "outside_hours")
-            elif now - entry.requested_at >= config.wait_timeout:
+            elif now - (entry.assigned_at or entry.requested_at) >= config.wait_timeout:
                 await self._give_back(entry, "timeout")
             else:
                 still.append(entry)

@@ -97,7 +97,9 @@ class InMemoryQueueStore:
         if current is None or current.status != ENTRY_ASSIGNED or current.agent_id != from_agent:
             return False
         if to_agent is None:
-            moved = replace(current, status=ENTRY_WAITING, agent_id=None, team=team)
+            moved = replace(
+                current, status=ENTRY_WAITING, agent_id=None, team=team, assigned_at=now
+            )
         else:
             moved = replace(current, agent_id=to_agent, assigned_at=now, team=None)
         self._update(sender_id, moved)

@@ -38,7 +38,9 @@ class QueueEntry:
     """One handed-over conversation; a conversation has at most one active entry.
 
     ``team`` restricts routing to the team's members (after a transfer to a team);
-    ``escalated`` is set once the entry waited past its SLA and rose in priority.
+    ``assigned_at`` is when an agent was last given the chat, or when it went from one
+    back to the queue; ``escalated`` is set once the entry waited past its SLA and rose
+    in priority.
     """
 
     sender_id: str
@@ -138,7 +140,8 @@ class QueueStore(Protocol):
         self, sender_id: str, from_agent: str, to_agent: str | None, team: str | None, now: float
     ) -> bool:
         """Move an assigned conversation from ``from_agent`` to ``to_agent``, or back to the
-        queue for ``team`` when ``to_agent`` is None; False if ``from_agent`` lost it."""
+        queue (for ``team``, if given) when ``to_agent`` is None, stamping ``assigned_at``
+        with ``now`` either way; False if ``from_agent`` lost it."""
         ...
 
     async def finish(

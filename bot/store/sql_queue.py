@@ -144,7 +144,7 @@ class SQLQueueStore(SQLTrackerStore):
     ) -> bool:
         values: dict[str, Any]
         if to_agent is None:
-            values = {"status": ENTRY_WAITING, "agent_id": None, "team": team}
+            values = {"status": ENTRY_WAITING, "agent_id": None, "team": team, "assigned_at": now}
         else:
             values = {"agent_id": to_agent, "assigned_at": now, "team": None}
         statement = (

@@ -34,6 +34,7 @@ from bot.dialogue.handover_events import (
     HandoverAssigned,
     HandoverClosed,
     HandoverRequested,
+    HandoverWaiting,
     LiveAgentUttered,
 )
 from bot.dialogue.tracker import Tracker, applied_events
@@ -387,6 +388,8 @@ def test_handover_pauses_the_bot_from_assignment_until_it_is_closed(domain: Doma
     assert taken.handover_status == "assigned"
     moved = taken.with_events([HandoverAssigned("agent-9")])
     assert moved.handover_agent == "agent-9"
+    requeued = moved.with_events([HandoverWaiting(1)])  # a transfer to a team, say
+    assert requeued.handover_status == "waiting" and not requeued.paused
     closed = moved.with_events([HandoverClosed("agent", "resolved")])
     assert not closed.in_handover and not closed.paused and closed.handover_agent is None
     assert closed.handover_status is None

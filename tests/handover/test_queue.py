@@ -248,3 +248,21 @@ async def test_a_project_that_declares_no_handover_texts_gets_none() -> None:
         "agent_uttered",
         "handover_closed",
     ]
+
+
+async def test_an_agent_who_goes_offline_gives_their_chats_back_to_the_queue(
+    floor: Floor,
+) -> None:
+    await floor.agent("ali", max_chats=2)
+    await floor.ask_for_a_human("p1")
+    await floor.ask_for_a_human("p2")
+    await floor.agent("veli", status="away")
+    floor.clock.advance(900)  # longer than the wait timeout, but they were with ali
+    await floor.agents.set_status("ali", "offline")
+    assert [e.sender_id for e in await floor.store.entries("waiting")] == ["p1", "p2"]
+    assert floor.channel.texts("p1")[-1] == "Şu an çevrimiçi temsilcimiz yok."
+    assert (await floor.events("p1"))[-2:] == ["handover_waiting", "bot"]
+    await floor.timers.tick()  # a fresh wait from their last assignment: no ticket yet
+    assert await floor.store.tickets() == []
+    await floor.agents.set_status("veli", "online")
+    assert {e.agent_id for e in await floor.store.entries("assigned")} == {"veli"}
