@@ -23,10 +23,11 @@ from bot.server.api import public_router
 from bot.server.api import router as api_router
 from bot.server.auth import require_token
 from bot.server.body_limit import BodyLimit
-from bot.server.channel_registry import configured_channels
+from bot.server.channel_registry import ALIASES, configured_channels
 from bot.server.conversation_api import router as conversation_router
 from bot.server.model_reload import ModelWatcher
 from bot.server.model_reload import router as model_router
+from bot.server.player_delivery import PlayerDelivery
 from bot.server.runtime import ConversationService
 from bot.settings import Settings, environment
 
@@ -60,7 +61,9 @@ def create_app(
         ConfigError: credentials.yml or endpoints.yml names something Destek lacks.
     """
     conversations = ConversationService.from_settings(settings)
-    channels = _build_channels(settings, conversations, warn_channels)
+    named = _build_channels(settings, conversations, warn_channels)
+    channels = list(named.values())
+    delivery = PlayerDelivery(_by_input_channel(named), conversations.store, conversations.fanout)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -86,6 +89,7 @@ def create_app(
     app = FastAPI(title="Destek", version=__version__, lifespan=lifespan)
     app.state.settings = settings
     app.state.conversations = conversations
+    app.state.player_delivery = delivery  # the handover desk's way to reach a player
     app.include_router(public_router)
     if settings.enable_api:
         guarded = [Depends(require_token)]
@@ -141,17 +145,39 @@ def _watches(settings: Settings, model: TrainedModel) -> bool:
 
 def _build_channels(
     settings: Settings, service: ConversationService, warn: bool
-) -> list[InputChannel]:
+) -> dict[str, InputChannel]:
     def handler() -> MessageHandler | None:
         return service if service.can_chat else None
 
     plan = configured_channels(settings.credentials, environment())
     for warning in plan.warnings:  # a Rasa channel Destek does not serve, or none at all
         log.log(logging.WARNING if warn else logging.DEBUG, warning)
-    return [
-        channel.build(ChannelContext(channel.name, channel.options, handler, service.fanout))
+    return {
+        channel.name: channel.build(
+            ChannelContext(channel.name, channel.options, handler, service.fanout)
+        )
         for channel in plan.channels
-    ]
+    }
+
+
+def _by_input_channel(channels: dict[str, InputChannel]) -> dict[str, InputChannel]:
+    """The running channel for each ``input_channel`` a player's message can carry: its
+    credentials.yml name, an alias (``socketio`` is the web chat), and a custom channel's
+    own ``name()`` (Rasa's channels name themselves so)."""
+    named = dict(channels)
+    for alias, target in ALIASES.items():
+        if target in channels:
+            named.setdefault(alias, channels[target])
+    for channel in channels.values():
+        own = getattr(channel, "name", None)
+        if callable(own):
+            try:
+                value = own()
+            except TypeError:
+                continue  # a name() that wants arguments is not Rasa's
+            if isinstance(value, str) and value:
+                named.setdefault(value, channel)
+    return named
 
 
 def _describe(errors: Sequence[Any]) -> str:

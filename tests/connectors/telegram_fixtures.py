@@ -33,6 +33,7 @@ __all__ = [
     "message_update",
     "serve",
     "telegram_model",
+    "telegram_settings",
 ]
 
 CHAT_ID = 555000111
@@ -73,6 +74,12 @@ def serve(
 ) -> Iterator[LiveServer]:
     """Destek with a Telegram channel pointed at ``fake``; ``options`` override or, as
     None, drop the webhook defaults (``webhook_url=None``: long polling)."""
+    with LiveServer(create_app(telegram_settings(root, fake, **options), model)) as server:
+        yield server
+
+
+def telegram_settings(root: Path, fake: FakeTelegram, **options: Any) -> Settings:
+    """The settings :func:`serve` uses: credentials.yml and SQLite trackers in ``root``."""
     section = {
         "access_token": TOKEN,
         "verify": "@destek_test_bot",
@@ -87,9 +94,7 @@ def serve(
     (root / "endpoints.yml").write_text(
         f"tracker_store:\n  type: sql\n  url: sqlite:///{root / 'trackers.db'}\n", encoding="utf-8"
     )
-    settings = Settings(endpoints=root / "endpoints.yml", credentials=root / "credentials.yml")
-    with LiveServer(create_app(settings, model)) as server:
-        yield server
+    return Settings(endpoints=root / "endpoints.yml", credentials=root / "credentials.yml")
 
 
 def _user(user_id: int = CHAT_ID) -> dict[str, Any]:

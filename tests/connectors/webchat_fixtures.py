@@ -22,6 +22,7 @@ from bot.nlu.pipeline import Pipeline
 from bot.server import create_app
 from bot.settings import Settings
 from bot.workbench.training import train_core
+from tests.connectors.outbound_route import with_deliver_route
 from tests.dialogue.engine_project import TOKEN_SECRET
 from tests.live_server import LiveServer
 
@@ -99,12 +100,23 @@ def chat_model(factory: pytest.TempPathFactory, pipeline: Pipeline) -> TrainedMo
 
 @contextmanager
 def webchat_server(
-    root: Path, model: TrainedModel, credentials: str = WEBCHAT, **extra: Any
+    root: Path,
+    model: TrainedModel,
+    credentials: str = WEBCHAT,
+    *,
+    shared: str = "",
+    deliver_route: bool = False,
+    **extra: Any,
 ) -> Iterator[LiveServer]:
-    """A live server whose credentials.yml is ``credentials``; trackers in SQLite."""
+    """A live server whose credentials.yml is ``credentials``; trackers in SQLite.
+
+    ``shared``: more endpoints.yml sections (a Redis lock store and fan-out);
+    ``deliver_route``: add the test route that sends messages outside a turn.
+    """
     endpoints = root / "endpoints.yml"
     endpoints.write_text(
-        f"tracker_store:\n  type: sql\n  url: sqlite:///{root / 'trackers.db'}\n", encoding="utf-8"
+        f"tracker_store:\n  type: sql\n  url: sqlite:///{root / 'trackers.db'}\n{shared}",
+        encoding="utf-8",
     )
     (root / "credentials.yml").write_text(credentials, encoding="utf-8")
     settings = Settings(
@@ -113,7 +125,8 @@ def webchat_server(
         player_token_secret=TOKEN_SECRET,
         **extra,
     )
-    with LiveServer(create_app(settings, model)) as server:
+    app = create_app(settings, model)
+    with LiveServer(with_deliver_route(app) if deliver_route else app) as server:
         yield server
 
 
