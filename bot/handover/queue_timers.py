@@ -7,15 +7,17 @@ call it with their own clock):
   assignment, when it came back to the queue), or still waiting when working hours
   end, goes back to the bot and leaves a ticket with what the player wrote;
 - one waiting past its SLA rises in priority, once, and supervisors are alerted;
+- chats held by an agent who is offline or disabled go back to the queue;
 - waiting conversations are routed (a missed change is caught up here);
 - a waiting player whose place changed hears it, at most every ``position_updates``.
 """
 
 from __future__ import annotations
 
+from bot.handover.agents import OFFLINE
 from bot.handover.queue import LiveQueue
 from bot.handover.topics import QUEUE_TOPIC, SUPERVISOR_TOPIC
-from bot.store.queue_base import ENTRY_WAITING, ENTRY_WITHDRAWN, QueueEntry
+from bot.store.queue_base import ENTRY_ASSIGNED, ENTRY_WAITING, ENTRY_WITHDRAWN, QueueEntry
 
 __all__ = ["QueueTimers"]
 
@@ -40,6 +42,7 @@ class QueueTimers:
                 still.append(entry)
         for entry in config.sla.overdue(still, now):
             await self._escalate(entry, now)
+        await self._requeue_orphans()
         await queue.route()
         await self._tell_places(now)
 
@@ -50,6 +53,16 @@ class QueueTimers:
             return  # another worker (or the player) was first
         self._told.pop(entry.sender_id, None)
         await queue.leave_ticket(entry.sender_id, entry.reason, entry.skill, by)
+
+    async def _requeue_orphans(self) -> None:
+        """Chats held by agents who are offline or disabled (set so from the command line,
+        or by another worker) go back to the queue."""
+        queue = self.queue
+        agents = await queue.store.agents()
+        present = {a.id for a in agents if a.status != OFFLINE and not a.disabled}
+        for entry in await queue.store.entries(ENTRY_ASSIGNED):
+            if entry.agent_id is not None and entry.agent_id not in present:
+                await queue.requeue(entry.sender_id, entry.agent_id)
 
     async def _escalate(self, entry: QueueEntry, now: float) -> None:
         queue = self.queue

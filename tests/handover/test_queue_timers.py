@@ -123,3 +123,13 @@ def test_the_builtin_queue_needs_a_desk_that_can_tell_waiting_players() -> None:
     build = builtin_live_agents(InMemoryQueueStore(), InMemoryFanout())
     with pytest.raises(ConfigError, match="needs Destek's desk"):
         build(LiveAgentContext({}, HumansOnlyDesk()))
+
+
+async def test_chats_of_an_agent_disabled_from_the_command_line_go_back(floor: Floor) -> None:
+    await floor.agent("ali")
+    await floor.ask_for_a_human("p1")
+    await floor.store.set_agent_disabled("ali", True)  # what `bot agents disable` does
+    await floor.timers.tick()
+    entry = await floor.store.entry("p1")
+    assert entry is not None and entry.status == "waiting"
+    assert (await floor.events("p1"))[-2:] == ["handover_waiting", "bot"]
