@@ -5,6 +5,7 @@ help, and has the bot back; a player nobody takes gets the bot back and leaves a
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from bot.dialogue.domain import read_domain
 from bot.dialogue.engine import Engine, EngineConfig, UserMessage
 from bot.handover.builtin_connector import BuiltinLiveAgents, builtin_live_agents
 from bot.handover.desk import Desk
+from bot.handover.topics import QUEUE_TOPIC
 from bot.live_agents import LiveAgentContext
 from bot.model_storage import CoreModel
 from bot.store.fanout import InMemoryFanout
@@ -128,8 +130,13 @@ async def test_a_waiting_player_who_goes_back_to_the_bot_leaves_the_queue(site: 
     assert "Temsilcimiz Ali sohbete katıldı." not in site.channel.texts("p1")
 
 
-async def test_the_running_connector_ticks_and_stops(site: Site) -> None:
-    await site.connector.start()
-    await site.connector.start()  # idempotent
+async def test_the_running_connector_ticks_by_itself_and_stops(site: Site) -> None:
+    await site.say("temsilci lütfen")
+    site.clock.advance(601)
+    async with site.connector.queue.fanout.subscribe(QUEUE_TOPIC) as feed:
+        await site.connector.start()
+        await site.connector.start()  # idempotent
+        message = await asyncio.wait_for(anext(feed), 10)
+        assert (message["type"], message["by"]) == ("ticket", "timeout")
     await site.connector.stop()
     await site.connector.stop()
