@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from bot.errors import DataError
 from bot.handover.passwords import hash_password
-from bot.store.queue_base import Agent, Team
+from bot.store.queue_base import AGENT_AWAY, AGENT_OFFLINE, AGENT_ONLINE, Agent, Team
 
 __all__ = [
     "AGENT_STATUSES",
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 ROLES = ("agent", "supervisor", "admin")
-ONLINE, AWAY, OFFLINE = "online", "away", "offline"
+ONLINE, AWAY, OFFLINE = AGENT_ONLINE, AGENT_AWAY, AGENT_OFFLINE
 AGENT_STATUSES = (ONLINE, AWAY, OFFLINE)
 MAX_CHATS_LIMIT = 50
 _NAME = re.compile(r"^[a-z0-9_\-]+$")

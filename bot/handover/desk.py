@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.channels import BotMessage, Fanout
 from bot.dialogue.builtin_actions import bot_uttered
+from bot.dialogue.conversation_state import HANDOVER_WAITING
 from bot.dialogue.domain import Domain
 from bot.dialogue.event_reader import event_from_dict
 from bot.dialogue.events import BotUttered, Event, UserUttered
@@ -117,7 +118,7 @@ class Desk:
 
     async def waiting(self, sender_id: str, estimate: WaitEstimate) -> None:
         def step(tracker: Tracker) -> list[Event]:
-            if tracker.handover_status != "waiting":
+            if tracker.handover_status != HANDOVER_WAITING:
                 return []  # taken or closed meanwhile: nothing to tell
             event = HandoverWaiting(
                 estimate.position, estimate.wait_seconds, estimate.agents_online

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.store.queue_base import Agent, QueueEntry
+from bot.store.queue_base import AGENT_ONLINE, Agent, QueueEntry
 
 __all__ = ["GENERAL_SKILL", "Assignment", "Candidate", "candidates", "queue_order", "route"]
 
@@ -59,7 +59,7 @@ def candidates(agents: Iterable[Agent], loads: Mapping[str, int]) -> list[Candid
             idle_since=agent.last_assigned_at,
         )
         for agent in agents
-        if agent.status == "online" and not agent.disabled
+        if agent.status == AGENT_ONLINE and not agent.disabled
     ]
 
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from bot.errors import StoreError
 from bot.store.queue_base import (
     ACTIVE_STATUSES,
+    AGENT_OFFLINE,
     ENTRY_ASSIGNED,
     ENTRY_CLOSED,
     ENTRY_WAITING,
@@ -158,7 +159,7 @@ class InMemoryQueueStore:
         agent = await self.agent_by_login(login)
         if agent is None:
             return False
-        status = "offline" if disabled else agent.status
+        status = AGENT_OFFLINE if disabled else agent.status
         self._agents[agent.id] = replace(agent, disabled=disabled, status=status)
         return True
 

@@ -14,6 +14,9 @@ from typing import Any, Protocol
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "AGENT_AWAY",
+    "AGENT_OFFLINE",
+    "AGENT_ONLINE",
     "ENTRY_ASSIGNED",
     "ENTRY_CLOSED",
     "ENTRY_WAITING",
@@ -31,6 +34,9 @@ ENTRY_ASSIGNED = "assigned"
 ENTRY_CLOSED = "closed"
 ENTRY_WITHDRAWN = "withdrawn"
 ACTIVE_STATUSES = (ENTRY_WAITING, ENTRY_ASSIGNED)
+AGENT_ONLINE = "online"  # takes chats
+AGENT_AWAY = "away"  # keeps their chats, takes no new one
+AGENT_OFFLINE = "offline"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +80,7 @@ class Agent:
     languages: tuple[str, ...] = ("tr",)
     teams: tuple[str, ...] = ()
     max_chats: int = 3
-    status: str = "offline"
+    status: str = AGENT_OFFLINE
     disabled: bool = False
     password_hash: str = ""
     created_at: float = 0.0

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.errors import StoreError
 from bot.store.queue_base import (
+    AGENT_OFFLINE,
     ENTRY_ASSIGNED,
     ENTRY_CLOSED,
     ENTRY_WAITING,
@@ -246,7 +247,7 @@ class SQLQueueStore(SQLTrackerStore):
     async def set_agent_disabled(self, login: str, disabled: bool) -> bool:
         values: dict[str, Any] = {"disabled": disabled}
         if disabled:
-            values["status"] = "offline"
+            values["status"] = AGENT_OFFLINE
         statement = update(agents_table).where(agents_table.c.login == login).values(**values)
         return await self._write("set_agent_disabled", lambda c: c.execute(statement).rowcount == 1)
 
