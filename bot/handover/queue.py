@@ -80,7 +80,10 @@ class LiveQueue:
 
     async def request(self, handover: HandoverRequest) -> QueueEntry | None:
         """Queue a conversation and route at once; outside working hours, leave a ticket
-        and give it back to the bot. Returns the entry as it stands (None: not queued)."""
+        and give it back to the bot. Returns the entry as it stands (None: not queued).
+
+        The same request twice queues once; an entry left from an earlier request of
+        the conversation is withdrawn first."""
         now = self.clock()
         hours = self.config.working_hours
         if hours is not None and not hours.is_open(now):
@@ -88,6 +91,11 @@ class LiveQueue:
                 handover.sender_id, handover.reason, handover.skill, "outside_hours"
             )
             return None
+        requested_at = handover.requested_at or now
+        stale = await self.store.entry(handover.sender_id)
+        if stale is not None and stale.requested_at < requested_at:
+            # left over from an earlier handover whose end the queue never heard of
+            await self.withdraw(handover.sender_id, "replaced")
         entry = await self.store.enqueue(
             QueueEntry(
                 sender_id=handover.sender_id,
@@ -97,7 +105,7 @@ class LiveQueue:
                 priority=handover.priority,
                 summary=handover.summary,
                 channel=handover.channel,
-                requested_at=handover.requested_at or now,
+                requested_at=requested_at,
                 player=dict(handover.player),
             )
         )

@@ -266,3 +266,18 @@ async def test_an_agent_who_goes_offline_gives_their_chats_back_to_the_queue(
     assert await floor.store.tickets() == []
     await floor.agents.set_status("veli", "online")
     assert {e.agent_id for e in await floor.store.entries("assigned")} == {"veli"}
+
+
+async def test_a_new_request_replaces_an_entry_left_from_an_earlier_handover(
+    floor: Floor,
+) -> None:
+    await floor.agent("ali")
+    await floor.ask_for_a_human("p1")  # with ali; the end of this handover was never heard
+    await floor.trackers.append("p1", [{"event": "restart"}])
+    floor.clock.advance(60)
+    await floor.agents.set_status("ali", "away")
+    await floor.ask_for_a_human("p1")
+    entry = await floor.store.entry("p1")
+    assert entry is not None and entry.status == "waiting"
+    assert entry.requested_at == floor.clock.now
+    assert await floor.store.entries("assigned", "ali") == []
