@@ -4,8 +4,8 @@ the player on their own channel, and shows it live to the console.
 Each step runs under the conversation's lock: the tracker is read, the step checked
 against it (an agent writing to a chat they do not hold, or to a closed one, raises
 ``HandoverError`` and changes nothing), and the events appended. Then, outside the
-lock, the player's messages go out through ``deliver`` and the events are published on
-``handover:<sender_id>``.
+lock, the events are published on ``handover:<sender_id>`` and the player's messages go
+out through ``deliver``; a delivery that fails is published as ``delivery_failed``.
 
 The player's texts are the domain's responses, said only where the domain declares
 them: ``utter_handover_assigned`` ({agent_name}), ``utter_handover_position``
@@ -15,6 +15,7 @@ them: ``utter_handover_assigned`` ({agent_name}), ``utter_handover_position``
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -44,6 +45,7 @@ from bot.store.base import LockStore, TrackerStore
 
 __all__ = ["ASK_CSAT", "Deliver", "Desk"]
 
+log = logging.getLogger(__name__)
 Deliver = Callable[[str, list[BotMessage]], Awaitable[None]]
 """Sends messages to a player on their channel, out of turn: ``deliver(sender_id, msgs)``."""
 
@@ -181,14 +183,25 @@ class Desk:
             now = max(self.clock(), tracker.latest_event_time or 0.0)
             stamped = [_stamped(event, now) for event in added]
             await self.trackers.append(sender_id, [event.as_dict() for event in stamped])
+        topic = conversation_topic(sender_id)
+        recorded = [event.as_dict() for event in stamped]
+        await self.fanout.publish(topic, {"type": kind, "sender_id": sender_id, "events": recorded})
         messages = [_message(sender_id, event) for event in stamped]
         outgoing = [message for message in messages if message is not None]
         if outgoing:
-            await self.deliver(sender_id, outgoing)
-        await self.fanout.publish(
-            conversation_topic(sender_id),
-            {"type": kind, "sender_id": sender_id, "events": [e.as_dict() for e in stamped]},
-        )
+            await self._deliver(sender_id, outgoing)
+
+    async def _deliver(self, sender_id: str, messages: list[BotMessage]) -> None:
+        """Send to the player; the step is recorded whatever happens, so a channel that
+        fails is logged and shown to the console instead of undoing it."""
+        try:
+            await self.deliver(sender_id, messages)
+        except Exception:
+            log.exception("conversation %s: a message could not reach the player", sender_id)
+            await self.fanout.publish(
+                conversation_topic(sender_id),
+                {"type": "delivery_failed", "sender_id": sender_id, "messages": messages},
+            )
 
 
 def _stamped(event: Event, now: float) -> Event:

@@ -281,3 +281,18 @@ async def test_a_new_request_replaces_an_entry_left_from_an_earlier_handover(
     assert entry is not None and entry.status == "waiting"
     assert entry.requested_at == floor.clock.now
     assert await floor.store.entries("assigned", "ali") == []
+
+
+async def test_a_message_the_channel_could_not_deliver_is_kept_and_shown(floor: Floor) -> None:
+    async def broken_channel(sender_id: str, messages: list[dict[str, object]]) -> None:
+        raise ConnectionError("telegram is down")
+
+    floor.desk.deliver = broken_channel
+    await floor.agent("ali")
+    async with floor.fanout.subscribe(conversation_topic("p1")) as feed:
+        await floor.ask_for_a_human("p1")
+        await floor.agents.agent_message("p1", "ali", "Merhaba")
+        kinds = [(await asyncio.wait_for(anext(feed), 5))["type"] for _ in range(4)]
+    assert kinds == ["assigned", "delivery_failed", "agent_message", "delivery_failed"]
+    assert (await floor.events("p1"))[-1] == "agent_uttered"
+    assert (await floor.store.entry("p1")).agent_id == "ali"  # type: ignore[union-attr]
