@@ -25,6 +25,7 @@ from bot.server.auth import require_token
 from bot.server.body_limit import BodyLimit
 from bot.server.channel_registry import ALIASES, configured_channels
 from bot.server.conversation_api import router as conversation_router
+from bot.server.handover_wiring import build_live_agents
 from bot.server.model_reload import ModelWatcher
 from bot.server.model_reload import router as model_router
 from bot.server.player_delivery import PlayerDelivery
@@ -64,6 +65,8 @@ def create_app(
     named = _build_channels(settings, conversations, warn_channels)
     channels = list(named.values())
     delivery = PlayerDelivery(_by_input_channel(named), conversations.store, conversations.fanout)
+    live_agents = build_live_agents(conversations, delivery)
+    conversations.live_agents = live_agents.connector
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -79,9 +82,11 @@ def create_app(
             for channel in channels:
                 await channel.start()
                 started.append(channel)
+            await live_agents.start()  # its timers may reach players: after the channels
             yield
         finally:
             await watcher.stop()
+            await live_agents.stop()
             for channel in reversed(started):
                 await channel.stop()
             await conversations.stop()
@@ -90,6 +95,7 @@ def create_app(
     app.state.settings = settings
     app.state.conversations = conversations
     app.state.player_delivery = delivery  # the handover desk's way to reach a player
+    app.state.live_agents = live_agents  # the desk, the queue store, the connector
     app.include_router(public_router)
     if settings.enable_api:
         guarded = [Depends(require_token)]

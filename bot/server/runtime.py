@@ -27,6 +27,7 @@ from bot.dialogue.action_client import ActionClient
 from bot.dialogue.engine import Engine, EngineConfig
 from bot.dialogue.transcript import transcript
 from bot.errors import ConfigError
+from bot.live_agents import LiveAgentConnector
 from bot.model_storage import TrainedModel
 from bot.nlu.message import Message
 from bot.nlu.pipeline import parse_result
@@ -92,8 +93,12 @@ class ConversationService:
         fanout: Fanout,
         action_client: ActionClient | None,
         http: httpx.AsyncClient,
+        endpoints: Endpoints | None = None,
     ) -> None:
         self.settings = settings
+        self.endpoints = endpoints or Endpoints()
+        # Told of handover requests by the engine; set by the server before a model loads.
+        self.live_agents: LiveAgentConnector | None = None
         self.store = store
         self.locks = locks
         self.fanout = fanout
@@ -119,10 +124,15 @@ class ConversationService:
             fanout_from_endpoint(_options(endpoints, "fanout")),
             client,
             http,
+            endpoints,
         )
         if settings.workers > 1:
             _check_shared(service, settings.endpoints)
         return service
+
+    def endpoint_options(self, name: str) -> Mapping[str, Any] | None:
+        """The options of endpoints.yml's section ``name`` (None: no such section)."""
+        return _options(self.endpoints, name)
 
     @property
     def runtime(self) -> Runtime:
@@ -166,6 +176,7 @@ class ConversationService:
             self.locks,
             action_client=self.action_client,
             config=EngineConfig(player_token_secret=self.settings.player_token_secret),
+            live_agents=self.live_agents,
         )
 
     async def handle(self, message: UserMessage) -> list[BotMessage]:

@@ -1,0 +1,71 @@
+"""The live-agent side of the server: the desk, the queue store and the connector.
+
+endpoints.yml's ``live_agents:`` section names the connector (``type: builtin``, Destek's
+own queue, is also what runs without the section) and its options
+(:class:`~bot.handover.queue_config.QueueConfig`). The queue lives in the tracker
+store's database. The desk records what humans do in the conversation and reaches the
+player through :class:`~bot.server.player_delivery.PlayerDelivery`; the engine tells the
+connector of each handover request, player message and withdrawal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.dialogue.domain import Domain
+from bot.errors import ConfigError
+from bot.handover.builtin_connector import builtin_live_agents
+from bot.handover.desk import Deliver, Desk
+from bot.live_agents import LiveAgentConnector, LiveAgentContext
+from bot.server.runtime import ConversationService
+from bot.store.factory import queue_store_from_endpoint
+from bot.store.queue_base import QueueStore
+
+__all__ = ["BUILTIN", "LiveAgents", "build_live_agents"]
+
+BUILTIN = "builtin"
+KNOWN = (BUILTIN,)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveAgents:
+    """What the server runs for the humans: started after the model, stopped before the
+    stores close."""
+
+    desk: Desk
+    store: QueueStore
+    connector: LiveAgentConnector
+
+    async def start(self) -> None:
+        await self.connector.start()
+
+    async def stop(self) -> None:
+        try:
+            await self.connector.stop()
+        finally:
+            await self.store.close()
+
+
+def build_live_agents(service: ConversationService, deliver: Deliver) -> LiveAgents:
+    """The desk and Destek's own queue on the service's stores; nothing connects yet.
+
+    Raises:
+        ConfigError: ``live_agents:`` names an unknown type or malformed options.
+    """
+    options = dict(service.endpoint_options("live_agents") or {})
+    kind = str(options.get("type") or BUILTIN).lower()
+    if kind not in KNOWN:
+        raise ConfigError(
+            f"endpoints.yml: unknown live_agents type {kind!r} (known: {', '.join(KNOWN)})"
+        )
+
+    def domain() -> Domain | None:
+        if not service.loaded:
+            return None
+        core = service.runtime.model.core
+        return core.domain if core is not None else None
+
+    desk = Desk(service.store, service.locks, service.fanout, deliver, domain)
+    store = queue_store_from_endpoint(service.endpoint_options("tracker_store"))
+    connector = builtin_live_agents(store, service.fanout)(LiveAgentContext(options, desk))
+    return LiveAgents(desk, store, connector)
