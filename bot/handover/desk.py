@@ -161,6 +161,16 @@ class Desk:
         await self._record(sender_id, "withdrawn", step)
         return left
 
+    async def answered(self, sender_id: str, agent_id: str) -> bool:
+        """Whether the agent has written to the player since they were given the chat."""
+        raw = await self.trackers.load(sender_id)
+        for event in reversed([event_from_dict(e) for e in raw]):
+            if isinstance(event, LiveAgentUttered) and event.agent_id == agent_id:
+                return True
+            if isinstance(event, HandoverAssigned):
+                return False
+        return False
+
     # ---- recording -----------------------------------------------------------------------
 
     def _say(self, tracker: Tracker, name: str, **values: Any) -> list[Event]:

@@ -54,6 +54,10 @@ class QueueDesk(HandoverDesk, Protocol):
         """The chat left ``agent_id`` for the queue again: the bot answers meanwhile."""
         ...
 
+    async def answered(self, sender_id: str, agent_id: str) -> bool:
+        """Whether the agent has written to the player since they were given the chat."""
+        ...
+
     async def withdrawn(self, sender_id: str, by: str) -> list[str]:
         """Give the conversation back to the bot (``by``: timeout, outside_hours) and
         tell the player; returns what the player wrote since asking, for a ticket."""

@@ -5,6 +5,7 @@ Read from the ``live_agents:`` section of endpoints.yml (``type: builtin``)::
     live_agents:
       type: builtin
       wait_timeout: 600          # seconds before an untaken chat goes back to the bot
+      answer_timeout: 600        # seconds an agent has to write first, else it is requeued
       position_updates: 60       # seconds between place-in-queue messages
       sla: {3: 15, 2: 30, 1: 60, 0: 180}
       working_hours: {days: [0, 1, 2, 3, 4, 5, 6], start: "09:00", end: "01:00",
@@ -27,6 +28,7 @@ __all__ = ["QueueConfig", "WorkingHours"]
 _KEYS = (
     "type",
     "wait_timeout",
+    "answer_timeout",
     "position_updates",
     "default_handle_time",
     "sla",
@@ -75,6 +77,7 @@ class WorkingHours:
 @dataclass(frozen=True, slots=True)
 class QueueConfig:
     wait_timeout: float = 600.0
+    answer_timeout: float = 600.0  # an assigned chat with no word from its agent goes back
     position_updates: float = 60.0
     default_handle_time: float = 300.0  # until closed chats give a better figure
     tick_interval: float = 1.0
@@ -91,7 +94,13 @@ class QueueConfig:
             )
         numbers = {
             key: _seconds(options[key], key)
-            for key in ("wait_timeout", "position_updates", "default_handle_time", "tick_interval")
+            for key in (
+                "wait_timeout",
+                "answer_timeout",
+                "position_updates",
+                "default_handle_time",
+                "tick_interval",
+            )
             if key in options
         }
         sla = options.get("sla")

@@ -7,14 +7,16 @@ call it with their own clock):
   assignment, when it came back to the queue), or still waiting when working hours
   end, goes back to the bot and leaves a ticket with what the player wrote;
 - one waiting past its SLA rises in priority, once, and supervisors are alerted;
-- chats held by an agent who is offline or disabled go back to the queue;
+- chats held by an agent who is offline or disabled, or who has not written within
+  ``answer_timeout`` of being given the chat, go back to the queue (such an agent is
+  set away, and supervisors hear of it);
 - waiting conversations are routed (a missed change is caught up here);
 - a waiting player whose place changed hears it, at most every ``position_updates``.
 """
 
 from __future__ import annotations
 
-from bot.handover.agents import OFFLINE
+from bot.handover.agents import AWAY, OFFLINE
 from bot.handover.queue import LiveQueue
 from bot.handover.topics import QUEUE_TOPIC, SUPERVISOR_TOPIC
 from bot.store.queue_base import ENTRY_ASSIGNED, ENTRY_WAITING, ENTRY_WITHDRAWN, QueueEntry
@@ -26,6 +28,7 @@ class QueueTimers:
     def __init__(self, queue: LiveQueue) -> None:
         self.queue = queue
         self._told: dict[str, tuple[int, float]] = {}  # sender -> (place, when)
+        self._answered: set[tuple[str, float | None]] = set()  # (sender, assigned_at)
 
     async def tick(self) -> None:
         queue = self.queue
@@ -42,7 +45,7 @@ class QueueTimers:
                 still.append(entry)
         for entry in config.sla.overdue(still, now):
             await self._escalate(entry, now)
-        await self._requeue_orphans()
+        await self._requeue_orphans(now)
         await queue.route()
         await self._tell_places(now)
 
@@ -54,15 +57,46 @@ class QueueTimers:
         self._told.pop(entry.sender_id, None)
         await queue.leave_ticket(entry.sender_id, entry.reason, entry.skill, by)
 
-    async def _requeue_orphans(self) -> None:
+    async def _requeue_orphans(self, now: float) -> None:
         """Chats held by agents who are offline or disabled (set so from the command line,
-        or by another worker) go back to the queue."""
+        or by another worker), or who never wrote, go back to the queue."""
         queue = self.queue
         agents = await queue.store.agents()
         present = {a.id for a in agents if a.status != OFFLINE and not a.disabled}
-        for entry in await queue.store.entries(ENTRY_ASSIGNED):
-            if entry.agent_id is not None and entry.agent_id not in present:
+        assigned = await queue.store.entries(ENTRY_ASSIGNED)
+        self._answered &= {(e.sender_id, e.assigned_at) for e in assigned}
+        for entry in assigned:
+            if entry.agent_id is None:
+                continue
+            if entry.agent_id not in present:
                 await queue.requeue(entry.sender_id, entry.agent_id)
+            elif await self._unanswered(entry, now):
+                # evidently not at their desk: away, so the chat does not come straight back
+                await queue.store.set_agent_status(entry.agent_id, AWAY)
+                await queue.fanout.publish(
+                    QUEUE_TOPIC,
+                    {"type": "agent_status", "agent_id": entry.agent_id, "status": AWAY},
+                )
+                await queue.requeue(entry.sender_id, entry.agent_id)
+                await queue.fanout.publish(
+                    SUPERVISOR_TOPIC,
+                    {
+                        "type": "unanswered",
+                        "sender_id": entry.sender_id,
+                        "agent_id": entry.agent_id,
+                    },
+                )
+
+    async def _unanswered(self, entry: QueueEntry, now: float) -> bool:
+        key = (entry.sender_id, entry.assigned_at)
+        if key in self._answered or entry.agent_id is None:
+            return False
+        if now - (entry.assigned_at or entry.requested_at) < self.queue.config.answer_timeout:
+            return False
+        if await self.queue.desk.answered(entry.sender_id, entry.agent_id):
+            self._answered.add(key)  # asked once per assignment
+            return False
+        return True
 
     async def _escalate(self, entry: QueueEntry, now: float) -> None:
         queue = self.queue

@@ -133,3 +133,26 @@ async def test_chats_of_an_agent_disabled_from_the_command_line_go_back(floor: F
     entry = await floor.store.entry("p1")
     assert entry is not None and entry.status == "waiting"
     assert (await floor.events("p1"))[-2:] == ["handover_waiting", "bot"]
+
+
+async def test_a_chat_its_agent_never_answers_goes_back_and_the_agent_is_set_away(
+    floor: Floor,
+) -> None:
+    await floor.agent("ali")
+    await floor.agent("veli", status="away")
+    await floor.ask_for_a_human("p1")
+    await floor.ask_for_a_human("p2")
+    await floor.agents.agent_message("p2", "ali", "Merhaba, bakıyorum.")
+    async with floor.fanout.subscribe(SUPERVISOR_TOPIC) as alerts:
+        floor.clock.advance(599)
+        await floor.timers.tick()
+        assert len(await floor.store.entries("assigned", "ali")) == 2
+        floor.clock.advance(1)
+        await floor.timers.tick()
+        alert = await asyncio.wait_for(anext(alerts), 5)
+    assert (alert["type"], alert["sender_id"], alert["agent_id"]) == ("unanswered", "p1", "ali")
+    assert [e.sender_id for e in await floor.store.entries("assigned", "ali")] == ["p2"]
+    assert (await floor.store.agent("ali")).status == "away"  # type: ignore[union-attr]
+    assert (await floor.store.entry("p1")).status == "waiting"  # type: ignore[union-attr]
+    await floor.agents.set_status("veli", "online")
+    assert (await floor.store.entry("p1")).agent_id == "veli"  # type: ignore[union-attr]
