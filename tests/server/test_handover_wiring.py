@@ -69,7 +69,7 @@ def _with_agent_route(app: FastAPI) -> FastAPI:
         live: LiveAgents = request.app.state.live_agents
         actions = live.connector.agents  # type: ignore[attr-defined]
         if body["do"] == "online":
-            await live.store.add_agent(Agent(body["agent"], body["agent"], "Ali"))
+            await live.store.add_agent(Agent(body["agent"], body["agent"], body["agent"].title()))
             await actions.set_status(body["agent"], "online")
         elif body["do"] == "message":
             await actions.agent_message(body["sender"], body["agent"], body["text"])
@@ -131,3 +131,28 @@ def test_an_unknown_live_agents_type_stops_the_server_with_one_line(
     settings = _settings(tmp_path, "live_agents:\n  type: zendesk\n")
     with pytest.raises(ConfigError, match="unknown live_agents type 'zendesk'"):
         create_app(settings, model)
+
+
+def test_what_is_sent_while_no_tab_is_open_is_kept_and_shown_on_return(
+    server: LiveServer,
+) -> None:
+    session = new_session_id()
+    url = server.url.replace("http", "ws") + "/webhooks/webchat/ws"
+    with connect(url) as ws:
+        ws.send(json.dumps({"type": "hello", "session_id": session}))
+        assert _recv(ws)["type"] == "session"
+        ws.send(json.dumps({"type": "message", "text": "/human_handoff", "message_id": "h1"}))
+        while _recv(ws)["type"] != "ack":
+            pass
+    _agent(server, do="online", agent="veli")
+    _agent(server, do="message", agent="veli", sender=session, text="Hâlâ orada mısınız?")
+    _agent(server, do="close", agent="veli", sender=session)
+
+    with connect(url) as ws:
+        ws.send(json.dumps({"type": "hello", "session_id": session}))
+        history = [line.get("text") for line in _recv(ws)["history"]]
+    assert "Temsilcimiz Veli sohbete katıldı." in history
+    assert history[-1] == "Görüşmemizi 1-5 arası puanlar mısınız?"
+    tracker = httpx.get(f"{server.url}/conversations/{session}/tracker", timeout=30).json()
+    said = [e["text"] for e in tracker["events"] if e["event"] == "agent_uttered"]
+    assert said == ["Hâlâ orada mısınız?"]
