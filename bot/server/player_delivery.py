@@ -11,8 +11,9 @@ A channel that cannot push (Rasa's REST channel: the messages wait in the tracke
 ``GET /conversations/{id}/tracker``), an unknown conversation, or a channel that fails
 (the Bot API down, WhatsApp's 24-hour window closed) is a :class:`DeliveryError` from
 :meth:`PlayerDelivery.send`. Called as the desk's ``deliver``, the same is logged and
-published to the console on ``handover:<sender_id>`` as ``delivery_failed``, so the
-agent sees that the player did not get it; the desk's step is never undone by it.
+published to the console on ``handover:<sender_id>`` as ``delivery_failed`` (the desk's
+own notice, ``messages``, plus ``error`` and ``reason``), so the agent sees that the
+player did not get them; the desk's step is never undone by it.
 """
 
 from __future__ import annotations
@@ -86,17 +87,21 @@ class PlayerDelivery:
                 "(%s: %s); they stay in the tracker",
                 sender_id, len(messages), type(exc).__name__, exc,
             )  # fmt: skip
-            await self._tell_console(sender_id, exc)
+            await self._tell_console(sender_id, messages, exc)
             return
         log.info("conversation %s: %d message(s) delivered on %s outside a turn",
                  sender_id, len(messages), name)  # fmt: skip
 
-    async def _tell_console(self, sender_id: str, exc: DeliveryError) -> None:
+    async def _tell_console(
+        self, sender_id: str, messages: list[BotMessage], exc: DeliveryError
+    ) -> None:
+        # The desk's own notice for a failing deliver, plus why: the console reads one shape.
         notice: dict[str, Any] = {
             "type": DELIVERY_FAILED,
             "sender_id": sender_id,
+            "messages": messages,
             "error": type(exc).__name__,
-            "message": str(exc),
+            "reason": str(exc),
         }
         try:
             await self.fanout.publish(conversation_topic(sender_id), notice)

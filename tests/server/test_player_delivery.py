@@ -128,5 +128,6 @@ def test_as_the_desks_deliver_a_failure_is_logged_and_shown_to_the_console(
         ("t1", "delivery_failed", "DeliveryError"),
         ("r1", "delivery_failed", "CannotPush"),
     ]
+    assert notices[0]["messages"] == [AGENT] and "Bot API" in notices[0]["reason"]
     assert "did not reach the player" in caplog.text and "UnknownConversation" in caplog.text
     assert [e["event"] for e in events] == ["user"]
