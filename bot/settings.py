@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "environment"]
+__all__ = ["CONSOLE_SECRET_VARIABLE", "Settings", "environment", "share_console_secret"]
+
+CONSOLE_SECRET_VARIABLE = "DESTEK_CONSOLE_SECRET"
 
 
 class Settings(BaseSettings):
@@ -35,6 +38,9 @@ class Settings(BaseSettings):
     player_token_secret: str | None = None
     # Rasa's --auth-token: the HTTP API answers only requests with ?token=<this>.
     auth_token: SecretStr | None = None
+    # HS256 secret the operator console signs its session cookies with; unset: one is
+    # made at start-up (and shared by `bot run --workers`), so sessions end on restart.
+    console_secret: SecretStr | None = None
 
     def as_environment(self) -> dict[str, str]:
         """These settings as ``DESTEK_`` variables, for worker processes to read back."""
@@ -45,6 +51,12 @@ class Settings(BaseSettings):
             if value is not None:
                 out[f"DESTEK_{name.upper()}"] = str(value)
         return out
+
+
+def share_console_secret() -> None:
+    """Give worker processes started from here one console secret: without one set, a
+    random one goes into this process's environment (never argv), which they inherit."""
+    os.environ.setdefault(CONSOLE_SECRET_VARIABLE, secrets.token_urlsafe(32))
 
 
 def environment() -> dict[str, str]:

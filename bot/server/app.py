@@ -24,6 +24,7 @@ from bot.server.api import router as api_router
 from bot.server.auth import require_token
 from bot.server.body_limit import BodyLimit
 from bot.server.channel_registry import ALIASES, configured_channels
+from bot.server.console import install_console
 from bot.server.conversation_api import router as conversation_router
 from bot.server.handover_wiring import build_live_agents
 from bot.server.model_reload import ModelWatcher
@@ -97,6 +98,7 @@ def create_app(
     app.state.player_delivery = delivery  # the handover desk's way to reach a player
     app.state.live_agents = live_agents  # the desk, the queue store, the connector
     app.include_router(public_router)
+    install_console(app, settings, live_agents)  # /console: the operators' pages and API
     if settings.enable_api:
         guarded = [Depends(require_token)]
         app.include_router(api_router, dependencies=guarded)

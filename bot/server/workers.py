@@ -23,6 +23,7 @@ from typing import Any
 import uvicorn
 
 from bot.log_format import configure_logging
+from bot.settings import share_console_secret
 
 __all__ = ["APP_FACTORY", "serve_workers"]
 
@@ -38,6 +39,7 @@ def serve_workers(
     """Run ``count`` workers until SIGINT/SIGTERM; each builds its app from the ``DESTEK_``
     settings in the environment. Returns once every worker has stopped."""
     context = multiprocessing.get_context("spawn")
+    share_console_secret()  # a console session signed by one worker holds on every other
 
     def start(index: int) -> SpawnProcess:
         process = context.Process(

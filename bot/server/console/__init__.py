@@ -1,0 +1,34 @@
+"""The operator console, served at ``/console``: its API, its socket and its pages.
+
+:func:`install_console` adds it to the app; it works on Destek's own live-agent queue
+(an external help desk has its own console, and then the console answers 404).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from bot.server.console.floor import ConsoleProblem, Floor
+from bot.server.console.routes import router
+from bot.server.console.schemas import ErrorBody
+from bot.server.console.sessions import ConsoleSessions
+from bot.server.console.socket import socket_router
+from bot.server.handover_wiring import LiveAgents
+from bot.settings import Settings
+
+__all__ = ["install_console"]
+
+
+def install_console(app: FastAPI, settings: Settings, live_agents: LiveAgents) -> None:
+    """Add the console's routes, socket and pages to ``app``."""
+    sessions = ConsoleSessions.from_settings(settings, live_agents.store)
+    app.state.console_floor = Floor.build(live_agents, sessions)
+    app.include_router(router)
+    app.include_router(socket_router)
+    app.add_exception_handler(ConsoleProblem, _refused)  # type: ignore[arg-type]
+
+
+async def _refused(request: Request, problem: ConsoleProblem) -> JSONResponse:
+    body = ErrorBody(code=problem.code, message=problem.message)
+    return JSONResponse(body.model_dump(), status_code=problem.status)

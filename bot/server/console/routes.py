@@ -1,0 +1,217 @@
+"""The console's HTTP API under ``/console/api``: sign in and out, my status, the queue,
+one conversation, and what an agent does with it (accept, write, note, transfer, close).
+
+Every step goes through :class:`~bot.handover.agent_actions.AgentActions`; a step that
+does not fit the chat's state is a 409, a chat that is not the agent's a 403.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from bot.errors import HandoverError
+from bot.handover.agent_actions import SUPERVISOR_ROLES
+from bot.handover.agents import OFFLINE, ONLINE
+from bot.handover.logins import authenticate
+from bot.server.console.floor import (
+    ConsoleProblem,
+    Floor,
+    agent_out,
+    conflict,
+    floor_of,
+    queue_item,
+)
+from bot.server.console.history import history_items, latest_request
+from bot.server.console.schemas import (
+    CloseBody,
+    Conversation,
+    LoginBody,
+    Me,
+    NoteOut,
+    QueueView,
+    StatusBody,
+    TextBody,
+    TransferBody,
+)
+from bot.store.queue_base import ENTRY_ASSIGNED, ENTRY_WAITING, Agent, Note
+
+__all__ = ["RESOLUTIONS", "router"]
+
+RESOLUTIONS = ("resolved", "not_resolved", "info_given", "follow_up", "spam")
+"""The resolution tags an agent closes a chat with."""
+
+router = APIRouter(prefix="/console/api", tags=["console"])
+
+
+async def _floor(request: Request) -> Floor:
+    return floor_of(request.app)
+
+
+async def _agent(request: Request, floor: Annotated[Floor, Depends(_floor)]) -> Agent:
+    return await floor.signed_in(request)
+
+
+FloorDep = Annotated[Floor, Depends(_floor)]
+AgentDep = Annotated[Agent, Depends(_agent)]
+
+
+def _me(agent: Agent) -> Me:
+    return Me(
+        id=agent.id,
+        login=agent.login,
+        name=agent.name,
+        role=agent.role,
+        status=agent.status,
+        skills=list(agent.skills),
+        teams=list(agent.teams),
+        max_chats=agent.max_chats,
+    )
+
+
+def _note_out(note: Note) -> NoteOut:
+    return NoteOut(id=note.id, agent_id=note.agent_id, text=note.text, created_at=note.created_at)
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+@router.post("/login")
+async def login(body: LoginBody, request: Request, response: Response, floor: FloorDep) -> Me:
+    agent = await authenticate(floor.queue.store, body.login, body.password)
+    if agent is None:
+        raise ConsoleProblem(401, "bad_login", "the login or the password is wrong")
+    floor.sessions.sign_in(response, agent, _secure(request))
+    return _me(agent)
+
+
+@router.post("/logout", status_code=204)
+async def logout(request: Request, response: Response, floor: FloorDep) -> None:
+    """Sign out; an agent who leaves goes offline, so their chats go back to the queue."""
+    agent = await floor.sessions.agent(request)
+    if agent is not None and agent.status != OFFLINE:
+        await floor.actions.set_status(agent.id, OFFLINE)
+    floor.sessions.sign_out(response, _secure(request))
+
+
+@router.get("/me")
+async def me(agent: AgentDep) -> Me:
+    return _me(agent)
+
+
+@router.put("/me/status")
+async def set_status(body: StatusBody, agent: AgentDep, floor: FloorDep) -> Me:
+    try:
+        await floor.actions.set_status(agent.id, body.status)
+    except HandoverError as error:
+        raise conflict(error) from None
+    fresh = await floor.queue.store.agent(agent.id)
+    return _me(fresh or agent)
+
+
+@router.get("/queue")
+async def queue(agent: AgentDep, floor: FloorDep) -> QueueView:
+    store, now = floor.queue.store, floor.queue.clock()
+    waiting = await store.entries(ENTRY_WAITING)
+    waiting.sort(key=lambda e: (-e.priority, e.requested_at))
+    assigned = await store.entries(ENTRY_ASSIGNED)
+    supervising = agent.role in SUPERVISOR_ROLES
+    others = [e for e in assigned if e.agent_id != agent.id] if supervising else []
+    agents = [a for a in await store.agents() if not a.disabled and a.id != agent.id]
+    teams = {team.name for team in await store.teams()}
+    for other in agents:
+        teams.update(other.teams)
+    return QueueView(
+        now=now,
+        waiting=[queue_item(floor.queue, e, now) for e in waiting],
+        mine=[queue_item(floor.queue, e, now) for e in assigned if e.agent_id == agent.id],
+        others=[queue_item(floor.queue, e, now) for e in others],
+        agents=[agent_out(a) for a in agents],
+        teams=sorted(teams),
+        resolutions=list(RESOLUTIONS),
+    )
+
+
+@router.get("/conversations/{sender_id}")
+async def conversation(sender_id: str, agent: AgentDep, floor: FloorDep) -> Conversation:
+    entry = await floor.visible_entry(agent, sender_id)
+    raw = await floor.trackers.load(sender_id)
+    if entry is None and not raw:
+        raise ConsoleProblem(404, "not_found", "no such conversation")
+    history = history_items(raw)
+    request = latest_request(history)
+    notes = await floor.queue.store.notes(sender_id)
+    return Conversation(
+        sender_id=sender_id,
+        entry=queue_item(floor.queue, entry, floor.queue.clock()) if entry else None,
+        reason=request.reason if request else None,
+        summary=request.summary if request else None,
+        history=history,
+        notes=[_note_out(n) for n in notes],
+    )
+
+
+@router.post("/conversations/{sender_id}/accept", status_code=204)
+async def accept(sender_id: str, agent: AgentDep, floor: FloorDep) -> None:
+    """Take a waiting chat. An agent not online goes online first (picking a chat means
+    working), and the queue may give them this very chat on the way. A chat that is no
+    longer waiting (another agent was quicker) is a 409 ``taken``."""
+    entry = await floor.queue.store.entry(sender_id)
+    if entry is None or entry.status != ENTRY_WAITING:
+        raise ConsoleProblem(409, "taken", "the chat is no longer waiting")
+    try:
+        if agent.status != ONLINE:
+            await floor.actions.set_status(agent.id, ONLINE)
+            entry = await floor.queue.store.entry(sender_id)
+            if entry is not None and entry.agent_id == agent.id:
+                return
+        await floor.actions.accept(sender_id, agent.id)
+    except HandoverError as error:
+        entry = await floor.queue.store.entry(sender_id)
+        taken = entry is None or entry.status != ENTRY_WAITING
+        raise conflict(error, "taken" if taken else "conflict") from None
+
+
+@router.post("/conversations/{sender_id}/messages", status_code=204)
+async def message(sender_id: str, body: TextBody, agent: AgentDep, floor: FloorDep) -> None:
+    await floor.owned_entry(agent, sender_id)
+    try:
+        await floor.actions.agent_message(sender_id, agent.id, body.text)
+    except HandoverError as error:
+        raise conflict(error) from None
+
+
+@router.post("/conversations/{sender_id}/notes", status_code=201)
+async def note(sender_id: str, body: TextBody, agent: AgentDep, floor: FloorDep) -> NoteOut:
+    await floor.owned_entry(agent, sender_id)
+    try:
+        note_id = await floor.actions.add_note(sender_id, agent.id, body.text)
+    except HandoverError as error:
+        raise conflict(error) from None
+    notes = await floor.queue.store.notes(sender_id)
+    added = next(n for n in notes if n.id == note_id)
+    return _note_out(added)
+
+
+@router.post("/conversations/{sender_id}/transfer", status_code=204)
+async def transfer(sender_id: str, body: TransferBody, agent: AgentDep, floor: FloorDep) -> None:
+    await floor.owned_entry(agent, sender_id)
+    try:
+        await floor.actions.transfer(
+            sender_id, agent.id, to_agent=body.to_agent, team=body.team, note=body.note
+        )
+    except HandoverError as error:
+        raise conflict(error) from None
+
+
+@router.post("/conversations/{sender_id}/close", status_code=204)
+async def close(sender_id: str, body: CloseBody, agent: AgentDep, floor: FloorDep) -> None:
+    await floor.owned_entry(agent, sender_id)
+    if body.resolution not in RESOLUTIONS:
+        raise ConsoleProblem(400, "bad_resolution", f"resolution: one of {', '.join(RESOLUTIONS)}")
+    try:
+        await floor.actions.close(sender_id, agent.id, body.resolution)
+    except HandoverError as error:
+        raise conflict(error) from None
