@@ -75,7 +75,8 @@ def add_agents(root: Path, *agents: dict[str, Any]) -> None:
         finally:
             await store.close()
 
-    asyncio.run(add())
+    with ThreadPoolExecutor(1) as thread:  # its own loop, even beside Playwright's
+        thread.submit(asyncio.run, add()).result()
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from bot.server.console.floor import ConsoleProblem, Floor
 from bot.server.console.routes import router
@@ -17,16 +20,26 @@ from bot.server.console.socket import socket_router
 from bot.server.handover_wiring import LiveAgents
 from bot.settings import Settings
 
-__all__ = ["install_console"]
+__all__ = ["STATIC", "install_console"]
+
+STATIC = Path(__file__).parent / "static"
 
 
 def install_console(app: FastAPI, settings: Settings, live_agents: LiveAgents) -> None:
-    """Add the console's routes, socket and pages to ``app``."""
+    """Add the console's API, socket and page (``/console``, files under
+    ``/console/static``) to ``app``."""
     sessions = ConsoleSessions.from_settings(settings, live_agents.store)
     app.state.console_floor = Floor.build(live_agents, sessions)
     app.include_router(router)
     app.include_router(socket_router)
     app.add_exception_handler(ConsoleProblem, _refused)  # type: ignore[arg-type]
+    app.add_api_route("/console", _page, methods=["GET"], include_in_schema=False)
+    app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
+
+
+async def _page() -> FileResponse:
+    """The console's one page; it routes itself (``#/chat/<id>``)."""
+    return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
 
 async def _refused(request: Request, problem: ConsoleProblem) -> JSONResponse:

@@ -111,8 +111,10 @@ def queue_item(queue: LiveQueue, entry: QueueEntry, now: float) -> QueueItem:
         state = "breached"
     elif entry.status == ENTRY_WAITING and waited > target * SLA_WARNING_SHARE:
         state = "warning"
+    known = entry.player.get("name") or entry.player.get("username")
     return QueueItem(
         sender_id=entry.sender_id,
+        player=str(known) if known else None,
         status=entry.status,
         reason=entry.reason,
         skill=entry.skill,

@@ -87,6 +87,7 @@ class AgentOut(BaseModel):
 
 class QueueItem(BaseModel):
     sender_id: str
+    player: str | None  # the name (or username) the bot knew, if any
     status: str
     reason: str
     skill: str

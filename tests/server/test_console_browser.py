@@ -1,0 +1,123 @@
+"""The operator console in a real headless browser, next to a player in the web chat
+widget: the player asks for a human in their own words, an agent signs in, sees the chat
+waiting, accepts it, reads the history, answers, and closes; the player hears the agent
+(never the private note) and is asked for a 1-5 rating."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+from bot.model_storage import TrainedModel
+from bot.nlu.training_data import Example
+from bot.server import create_app
+from tests.conftest import light_pipeline, small_training_data
+from tests.live_server import LiveServer
+from tests.server.test_console_api import PASSWORD, add_agents, console_model, console_settings
+from tests.services import service_unavailable
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
+ASKS_FOR_A_HUMAN = [
+    "canlı destek istiyorum",
+    "canli destek istiyorum",
+    "müşteri temsilcisiyle görüşmek istiyorum",
+    "temsilciye bağla",
+    "gerçek biriyle konuşmak istiyorum",
+    "insanla konusmak istiyorum",
+    "yetkili biri var mı",
+    "operatöre bağlar mısın",
+]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
+    data = small_training_data()
+    asks = tuple(Example(text, "human_handoff", source="test") for text in ASKS_FOR_A_HUMAN)
+    pipeline = light_pipeline().train(replace(data, examples=data.examples + asks))
+    return console_model(tmp_path_factory.mktemp("console-browser"), pipeline)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, model: TrainedModel) -> Iterator[LiveServer]:
+    root = tmp_path_factory.mktemp("console-server")
+    settings = console_settings(root)
+    add_agents(root, {"login": "ayse", "name": "Ayşe Yılmaz"})
+    with LiveServer(create_app(settings, model)) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        service_unavailable("chromium", f"{CHROMIUM} is not installed")
+    with sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        except PlaywrightError as exc:
+            service_unavailable("chromium", str(exc).splitlines()[0])
+        yield launched
+        launched.close()
+
+
+def _page(browser: Browser) -> Page:
+    context = browser.new_context(locale="tr-TR", viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+def test_a_widget_player_and_an_agent_in_the_console(browser: Browser, server: LiveServer) -> None:
+    player, agent = _page(browser), _page(browser)
+
+    player.goto(server.url + "/")
+    player.get_by_role("button", name="Sohbeti aç").click()
+    player.get_by_label("Mesajınızı yazın…").fill("canlı destek istiyorum")
+    player.get_by_label("Mesajınızı yazın…").press("Enter")
+    expect(player.get_by_text("Sizi temsilciye aktarıyorum.")).to_be_visible()
+    expect(player.get_by_text("Şu an çevrimiçi temsilcimiz yok.")).to_be_visible()
+
+    agent.goto(server.url + "/console")
+    agent.get_by_label("Kullanıcı adı").fill("ayse")
+    agent.get_by_label("Parola").fill("yanlış-parola")
+    agent.get_by_role("button", name="Giriş yap").click()
+    expect(agent.get_by_role("alert")).to_have_text("Kullanıcı adı veya parola yanlış.")
+    agent.get_by_label("Parola").fill(PASSWORD)
+    agent.get_by_role("button", name="Giriş yap").click()
+
+    waiting = agent.get_by_role("region", name="Bekleyenler")
+    expect(waiting.get_by_text("Oyuncu temsilci istedi")).to_be_visible()
+    waiting.get_by_role("button", name=re.compile("sohbetini kabul et")).click()
+
+    history = agent.get_by_role("log", name="Konuşma geçmişi")
+    expect(history.get_by_text("canlı destek istiyorum")).to_be_visible()
+    expect(history.get_by_text("Niyet: human_handoff")).to_be_visible()
+    expect(agent.get_by_role("region", name="Devir nedeni")).to_contain_text(
+        "Oyuncu temsilci istedi"
+    )
+    expect(agent.get_by_role("button", name="Çevrimiçi")).to_have_attribute("aria-pressed", "true")
+    expect(player.get_by_text("Temsilcimiz Ayşe Yılmaz sohbete katıldı.")).to_be_visible()
+
+    agent.get_by_label("Oyuncuya mesajınız").fill("Merhaba, ben Ayşe. Nasıl yardımcı olabilirim?")
+    agent.get_by_role("button", name="Gönder").click()
+    expect(player.get_by_text("Merhaba, ben Ayşe. Nasıl yardımcı olabilirim?")).to_be_visible()
+
+    player.get_by_label("Mesajınızı yazın…").fill("dün yatırdığım para hesaba geçmedi")
+    player.get_by_label("Mesajınızı yazın…").press("Enter")
+    expect(history.get_by_text("dün yatırdığım para hesaba geçmedi")).to_be_visible()  # live
+
+    agent.get_by_label("Yeni özel not").fill("GİZLİ: dekont istenecek")
+    agent.get_by_role("button", name="Notu kaydet").click()
+    expect(agent.get_by_role("region", name="Özel notlar")).to_contain_text("dekont istenecek")
+
+    agent.get_by_label("Çözüm etiketi").select_option(label="Çözüldü")
+    agent.get_by_role("button", name="Sohbeti kapat").click()
+    expect(player.get_by_text("Görüşmemizi 1-5 arası puanlar mısınız?")).to_be_visible()
+    expect(player.get_by_role("button", name="5", exact=True)).to_be_visible()
+    expect(agent.get_by_role("status").filter(has_text="puanlama soruldu")).to_be_visible()
+    expect(player.get_by_text("GİZLİ")).to_have_count(0)
