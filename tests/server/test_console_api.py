@@ -208,6 +208,9 @@ def test_an_agent_neither_reads_nor_writes_a_chat_another_holds(server: LiveServ
 
         assert ayse.post(f"{chat}/close", json={"resolution": "resolved"}).status_code == 204
         assert _problem(ayse.post(f"{chat}/messages", json={"text": "hâlâ orada mısınız"}), 409)
+        closed = ayse.get(chat).json()  # the chat she held stays readable, for her only
+        assert closed["entry"] is None and closed["history"][-1]["kind"] in ("bot", "closed")
+        assert _problem(mehmet.get(chat), 403) == "not_yours"
 
 
 def test_a_supervisor_sees_every_chat(server: LiveServer) -> None:

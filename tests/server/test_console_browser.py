@@ -121,3 +121,7 @@ def test_a_widget_player_and_an_agent_in_the_console(browser: Browser, server: L
     expect(player.get_by_role("button", name="5", exact=True)).to_be_visible()
     expect(agent.get_by_role("status").filter(has_text="puanlama soruldu")).to_be_visible()
     expect(player.get_by_text("GİZLİ")).to_have_count(0)
+
+    agent.get_by_role("button", name="Dili İngilizce yap").click()
+    expect(agent.get_by_role("heading", name="Waiting")).to_be_visible()
+    expect(agent.get_by_role("button", name="Sign out")).to_be_visible()

@@ -1,11 +1,11 @@
 """``/console/ws``: the console's live view, one socket per open page.
 
 The cookie of the console's session signs the socket in. The socket follows the
-queue's topic and the agent's own from the start (``hello`` says both are followed),
-and the conversations the page asks for with ``watch`` frames (its chats and the open
-one; ``watching`` says they are followed), if the agent may see them. What arrives on
-those topics goes to the page as typed :class:`SocketFrame`s; the pages fetch the
-details they need over the API.
+queue's topic and the agent's own from the start (a supervisor's also the SLA alerts;
+``hello`` says they are followed), and the conversations the page asks for with
+``watch`` frames (its chats and the open one; ``watching`` says they are followed), if
+the agent may see them. What arrives on those topics goes to the page as typed
+:class:`SocketFrame`s; the pages fetch the details they need over the API.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
-from bot.handover.topics import QUEUE_TOPIC, agent_topic, conversation_topic
+from bot.handover.agent_actions import SUPERVISOR_ROLES
+from bot.handover.topics import QUEUE_TOPIC, SUPERVISOR_TOPIC, agent_topic, conversation_topic
 from bot.server.console.floor import ConsoleProblem, Floor
 from bot.server.console.history import history_items
 from bot.server.console.schemas import SocketFrame, WatchFrame
@@ -90,6 +91,8 @@ class ConsoleSocket:
             await self._follow(QUEUE_TOPIC, _queue_frame),
             await self._follow(agent_topic(self.agent.id), _assigned_frame),
         ]
+        if self.agent.role in SUPERVISOR_ROLES:  # chats waiting past their SLA
+            fixed.append(await self._follow(SUPERVISOR_TOPIC, _queue_frame))
         writer = asyncio.create_task(self._write())
         await self.outbox.put(SocketFrame(type="hello"))
         try:

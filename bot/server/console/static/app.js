@@ -76,11 +76,12 @@ function App() {
     const now = current.current;
     if (frame.type === "queue" || frame.type === "assigned") {
       loadQueue();
-      if (frame.kind === "queued" || frame.type === "assigned") beep();
+      if (frame.kind === "queued" || frame.kind === "sla_breached" || frame.type === "assigned") beep();
       if (frame.sender_id && frame.sender_id === now.openId) loadConversation();
     } else if (frame.type === "conversation") {
       if (frame.sender_id === now.openId) {
         loadConversation();
+        if (frame.kind === "delivery_failed") update({ error: { code: "delivery_failed" } });
       } else if (frame.kind === "player_message") {
         const count = (now.unread[frame.sender_id] || 0) + 1;
         update((s) => ({ unread: { ...s.unread, [frame.sender_id]: count } }));

@@ -3,7 +3,7 @@
 import { html, useState } from "./vendor/htm-preact-standalone.module.js";
 import { labelled } from "./i18n/i18n.js";
 
-function Notes({ t, notes, agents, actions }) {
+function Notes({ t, notes, agents, writable, actions }) {
   const [text, setText] = useState("");
   const agentName = (id) => (agents.find((agent) => agent.id === id) || {}).name || id;
   const submit = (event) => {
@@ -18,12 +18,12 @@ function Notes({ t, notes, agents, actions }) {
       <ul class="note-list">
         ${notes.map((note) => html`<li key=${note.id}><strong>${agentName(note.agent_id)}</strong> ${note.text}</li>`)}
       </ul>
-      <form onSubmit=${submit}>
+      ${writable && html`<form onSubmit=${submit}>
         <label for="note-text">${t("notes.label")}</label>
         <textarea id="note-text" rows="2" value=${text} aria-keyshortcuts="Alt+N"
           onInput=${(e) => setText(e.currentTarget.value)}></textarea>
         <button type="submit">${t("notes.add")}</button>
-      </form>
+      </form>`}
     </section>
   `;
 }
@@ -86,9 +86,8 @@ export function ChatTools({ t, state, mine, actions }) {
   const agents = [...queue.agents, me];
   return html`
     <aside class="tools">
-      ${mine && html`<${Notes} t=${t} notes=${conversation.notes} agents=${agents} actions=${actions} />`}
-      ${!mine && conversation.notes.length > 0 && html`
-        <${Notes} t=${t} notes=${conversation.notes} agents=${agents} actions=${actions} />`}
+      ${(mine || conversation.notes.length > 0) && html`<${Notes} t=${t} notes=${conversation.notes}
+        agents=${agents} writable=${mine} actions=${actions} />`}
       ${mine && html`<${Transfer} t=${t} queue=${queue} actions=${actions} />`}
       ${mine && html`<${Close} t=${t} queue=${queue} actions=${actions} />`}
     </aside>

@@ -35,7 +35,7 @@ function Line({ t, item, agents }) {
     handover: () => t("conversation.handover", { reason: labelled(t, "reason", item.reason) }),
     assigned: () => t("conversation.assigned", { agent: agentName(item.agent_id) }),
     closed: () => t("conversation.closed", {
-      by: item.reason,
+      by: labelled(t, "closed_by", item.reason),
       resolution: item.resolution ? ` · ${labelled(t, "resolution", item.resolution)}` : "",
     }),
     csat: () => t("conversation.csat", item),
@@ -108,6 +108,7 @@ export function ConversationView({ t, state, actions }) {
               aria-label=${t("queue.accept_label", { who: name })}>${t("queue.accept")}</button>
           </p>`}
         ${entry && !mine && !waiting && html`<p class="banner">${t("conversation.read_only")}</p>`}
+        ${!entry && html`<p class="banner">${t("conversation.closed_banner")}</p>`}
         <ol class="history" role="log" aria-label=${t("conversation.history")} ref=${history}>
           ${conversation.history.map((item) => html`<${Line} t=${t} item=${item} agents=${agents} />`)}
         </ol>
