@@ -199,6 +199,7 @@ def test_an_agent_neither_reads_nor_writes_a_chat_another_holds(server: LiveServ
 
         chat = f"{API}/conversations/{sender}"
         assert _problem(mehmet.get(chat), 403) == "not_yours"
+        assert _problem(mehmet.get(f"{API}/conversations/905551112233"), 403) == "not_yours"
         assert _problem(mehmet.post(f"{chat}/messages", json={"text": "selam"}), 403)
         assert _problem(mehmet.post(f"{chat}/notes", json={"text": "not"}), 403)
         assert _problem(mehmet.post(f"{chat}/close", json={"resolution": "resolved"}), 403)
@@ -219,6 +220,7 @@ def test_a_supervisor_sees_every_chat(server: LiveServer) -> None:
         assert ayse.post(f"{API}/conversations/{sender}/accept").status_code == 204
         assert [o["sender_id"] for o in sefa.get(f"{API}/queue").json()["others"]] == [sender]
         assert sefa.get(f"{API}/conversations/{sender}").status_code == 200
+        assert _problem(sefa.get(f"{API}/conversations/kimse"), 404) == "not_found"
 
 
 def test_two_agents_accepting_at_once_one_wins_the_other_hears_409(server: LiveServer) -> None:

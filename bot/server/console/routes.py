@@ -139,12 +139,13 @@ async def conversation(sender_id: str, agent: AgentDep, floor: FloorDep) -> Conv
     """Waiting or mine (supervisors: any); a chat I held that has ended stays readable."""
     entry = await floor.queue.store.entry(sender_id)
     raw = await floor.trackers.load(sender_id)
-    if entry is None and not raw:
-        raise ConsoleProblem(404, "not_found", "no such conversation")
     history = history_items(raw)
     held = any(item.kind == "assigned" and item.agent_id == agent.id for item in history)
     if entry is not None or not held:
-        await floor.visible_entry(agent, sender_id)  # refuses what is neither waiting nor mine
+        # refuses what is neither waiting nor mine, unknown ids alike (no probing for ids)
+        await floor.visible_entry(agent, sender_id)
+    if entry is None and not raw:
+        raise ConsoleProblem(404, "not_found", "no such conversation")
     request = latest_request(history)
     notes = await floor.queue.store.notes(sender_id)
     return Conversation(
