@@ -339,3 +339,10 @@ def test_workers_started_together_share_one_console_secret(
     assert made is not None and len(made.get_secret_value()) >= 32
     share_console_secret()  # a secret already set (by the operator, or above) is kept
     assert Settings().console_secret == made
+
+
+def test_the_page_is_served_and_never_framed(server: LiveServer) -> None:
+    page = httpx.get(f"{server.url}/console", timeout=30)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert httpx.get(f"{server.url}/console/static/vendor/LICENSE").status_code == 200

@@ -23,6 +23,15 @@ from bot.settings import Settings
 __all__ = ["STATIC", "install_console"]
 
 STATIC = Path(__file__).parent / "static"
+PAGE_HEADERS = {
+    "Cache-Control": "no-cache",
+    # Only the console's own files and socket; never inside another site's frame.
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def install_console(app: FastAPI, settings: Settings, live_agents: LiveAgents) -> None:
@@ -39,7 +48,7 @@ def install_console(app: FastAPI, settings: Settings, live_agents: LiveAgents) -
 
 async def _page() -> FileResponse:
     """The console's one page; it routes itself (``#/chat/<id>``)."""
-    return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+    return FileResponse(STATIC / "index.html", headers=PAGE_HEADERS)
 
 
 async def _refused(request: Request, problem: ConsoleProblem) -> JSONResponse:
