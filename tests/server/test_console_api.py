@@ -228,7 +228,9 @@ def test_two_agents_accepting_at_once_one_wins_the_other_hears_409(server: LiveS
     with signed_in(server, "can") as can, signed_in(server, "deniz") as deniz:
         for client in (can, deniz):
             assert client.put(f"{API}/me/status", json={"status": "online"}).status_code == 200
-        assert [w["sender_id"] for w in can.get(f"{API}/queue").json()["waiting"]] == [sender]
+        view = can.get(f"{API}/queue").json()
+        assert [w["sender_id"] for w in view["waiting"]] == [sender]
+        assert view["waiting_total"] == 1
         with ThreadPoolExecutor(2) as pool:
             calls = [
                 pool.submit(client.post, f"{API}/conversations/{sender}/accept")

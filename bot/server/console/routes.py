@@ -42,6 +42,8 @@ __all__ = ["RESOLUTIONS", "router"]
 RESOLUTIONS = ("resolved", "not_resolved", "info_given", "follow_up", "spam")
 """The resolution tags an agent closes a chat with."""
 
+WAITING_SHOWN = 200  # a page shows this many waiting chats; thousands would freeze it
+
 router = APIRouter(prefix="/console/api", tags=["console"])
 
 
@@ -125,7 +127,8 @@ async def queue(agent: AgentDep, floor: FloorDep) -> QueueView:
         teams.update(other.teams)
     return QueueView(
         now=now,
-        waiting=[queue_item(floor.queue, e, now) for e in waiting],
+        waiting=[queue_item(floor.queue, e, now) for e in waiting[:WAITING_SHOWN]],
+        waiting_total=len(waiting),
         mine=[queue_item(floor.queue, e, now) for e in assigned if e.agent_id == agent.id],
         others=[queue_item(floor.queue, e, now) for e in others],
         agents=[agent_out(a) for a in agents],

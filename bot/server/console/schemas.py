@@ -107,7 +107,8 @@ class QueueView(BaseModel):
     """The waiting chats (all, most urgent first), mine, and who I can transfer to."""
 
     now: float
-    waiting: list[QueueItem]
+    waiting: list[QueueItem]  # the most urgent first, at most a page's worth
+    waiting_total: int
     mine: list[QueueItem]
     others: list[QueueItem]  # held by other agents: supervisors and admins only
     agents: list[AgentOut]

@@ -12,6 +12,7 @@ import { ConversationView } from "./conversation.js";
 import { shortcuts } from "./shortcuts.js";
 
 const LANGUAGE_KEY = "destek.console.language";
+const QUEUE_COALESCE_MS = 250;
 
 function routeId() {
   const match = location.hash.match(/^#\/chat\/(.+)$/);
@@ -72,10 +73,20 @@ function App() {
     return Promise.all([loadQueue(), loadConversation()]);
   };
 
+  const pending = useRef(null);
+  const loadQueueSoon = () => {
+    // a busy floor sends many queue frames: one fetch for those of a quarter second
+    if (pending.current) return;
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      loadQueue();
+    }, QUEUE_COALESCE_MS);
+  };
+
   const onFrame = (frame) => {
     const now = current.current;
     if (frame.type === "queue" || frame.type === "assigned") {
-      loadQueue();
+      loadQueueSoon();
       if (frame.kind === "queued" || frame.kind === "sla_breached" || frame.type === "assigned") beep();
       if (frame.sender_id && frame.sender_id === now.openId) loadConversation();
     } else if (frame.type === "conversation") {
@@ -153,7 +164,7 @@ function App() {
     const mine = state.queue ? state.queue.mine.map((item) => item.sender_id) : [];
     if (socket.current) socket.current.watch(state.openId ? [...mine, state.openId] : mine);
     const unread = Object.values(state.unread).reduce((a, b) => a + b, 0);
-    titleBadge(t("app.title"), (state.queue ? state.queue.waiting.length : 0) + unread);
+    titleBadge(t("app.title"), (state.queue ? state.queue.waiting_total : 0) + unread);
   });
 
   useEffect(() => shortcuts(() => current.current, actions), []);

@@ -60,7 +60,7 @@ export function Queue({ t, state, actions }) {
   return html`
     <nav class="queue" aria-label=${t("queue.heading")}>
       <section aria-labelledby="waiting-heading">
-        <h2 id="waiting-heading">${t("queue.waiting")} <span class="count">${queue.waiting.length}</span></h2>
+        <h2 id="waiting-heading">${t("queue.waiting")} <span class="count">${queue.waiting_total}</span></h2>
         ${me.status !== "online" && html`<p class="hint">${t("queue.offline_hint")}</p>`}
         ${queue.waiting.length === 0 && html`<p class="muted">${t("queue.empty_waiting")}</p>`}
         <ul class="cards">
