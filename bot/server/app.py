@@ -97,6 +97,7 @@ def create_app(
     app.state.conversations = conversations
     app.state.player_delivery = delivery  # the handover desk's way to reach a player
     app.state.live_agents = live_agents  # the desk, the queue store, the connector
+    live_agents.install(app)  # an external desk's webhook (Chatwoot)
     app.include_router(public_router)
     install_console(app, settings, live_agents)  # /console: the operators' pages and API
     if settings.enable_api:

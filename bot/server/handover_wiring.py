@@ -1,7 +1,8 @@
 """The live-agent side of the server: the desk, the queue store and the connector.
 
 endpoints.yml's ``live_agents:`` section names the connector (``type: builtin``, Destek's
-own queue, is also what runs without the section) and its options
+own queue, is also what runs without the section; ``type: chatwoot`` hands conversations
+to a Chatwoot inbox, see docs/chatwoot.md) and its options
 (:class:`~bot.handover.queue_config.QueueConfig`). The queue lives in the tracker
 store's database. The desk records what humans do in the conversation and reaches the
 player through :class:`~bot.server.player_delivery.PlayerDelivery`; the engine tells the
@@ -12,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fastapi import FastAPI
+
 from bot.dialogue.domain import Domain
 from bot.errors import ConfigError
 from bot.handover.builtin_connector import builtin_live_agents
@@ -20,11 +23,13 @@ from bot.live_agents import LiveAgentConnector, LiveAgentContext
 from bot.server.runtime import ConversationService
 from bot.store.factory import queue_store_from_endpoint
 from bot.store.queue_base import QueueStore
+from connectors.chatwoot import ChatwootConnector
 
-__all__ = ["BUILTIN", "LiveAgents", "build_live_agents"]
+__all__ = ["BUILTIN", "CHATWOOT", "LiveAgents", "build_live_agents"]
 
 BUILTIN = "builtin"
-KNOWN = (BUILTIN,)
+CHATWOOT = "chatwoot"
+KNOWN = (BUILTIN, CHATWOOT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +40,11 @@ class LiveAgents:
     desk: Desk
     store: QueueStore
     connector: LiveAgentConnector
+
+    def install(self, app: FastAPI) -> None:
+        """Add the connector's routes: an external desk's webhook."""
+        if isinstance(self.connector, ChatwootConnector):
+            self.connector.install(app)
 
     async def start(self) -> None:
         await self.connector.start()
@@ -67,5 +77,10 @@ def build_live_agents(service: ConversationService, deliver: Deliver) -> LiveAge
 
     desk = Desk(service.store, service.locks, service.fanout, deliver, domain)
     store = queue_store_from_endpoint(service.endpoint_options("tracker_store"))
-    connector = builtin_live_agents(store, service.fanout)(LiveAgentContext(options, desk))
+    context = LiveAgentContext(options, desk)
+    connector: LiveAgentConnector
+    if kind == CHATWOOT:
+        connector = ChatwootConnector(context)
+    else:
+        connector = builtin_live_agents(store, service.fanout)(context)
     return LiveAgents(desk, store, connector)

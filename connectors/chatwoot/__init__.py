@@ -1,4 +1,4 @@
-"""Chatwoot as the live-agent desk (endpoints.yml ``live_agent: {type: chatwoot, ...}``).
+"""Chatwoot as the live-agent desk (endpoints.yml ``live_agents: {type: chatwoot, ...}``).
 
 A team that already answers players in Chatwoot keeps doing so: a handed-over
 conversation opens in a Chatwoot API inbox with its history, the bot's reason and summary

@@ -1,7 +1,7 @@
-"""The ``live_agent:`` section of endpoints.yml for ``type: chatwoot``, checked once.
+"""The ``live_agents:`` section of endpoints.yml for ``type: chatwoot``, checked once.
 
 ```yaml
-live_agent:
+live_agents:
   type: chatwoot
   url: https://chatwoot.example.com
   account_id: 1
@@ -26,7 +26,7 @@ from bot.errors import ConfigError
 
 __all__ = ["SECTION", "ChatwootOptions"]
 
-SECTION = "endpoints.yml: live_agent"
+SECTION = "endpoints.yml: live_agents"
 TYPE = "chatwoot"
 REQUIRED = ("url", "account_id", "inbox_id", "api_access_token")
 _KNOWN = {

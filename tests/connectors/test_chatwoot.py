@@ -150,7 +150,7 @@ async def running(
 def test_a_missing_option_is_named(missing: str) -> None:
     given = options("https://chatwoot.example.com")
     del given[missing]
-    with pytest.raises(ConfigError, match=rf"live_agent\.{missing} is required"):
+    with pytest.raises(ConfigError, match=rf"live_agents\.{missing} is required"):
         ChatwootConnector(LiveAgentContext(given, RecordingDesk()))
 
 
