@@ -23,10 +23,14 @@ from bot.dialogue.responses import BotMessage, is_retrieval_action, render_respo
 from bot.dialogue.tracker import Tracker
 from bot.errors import ActionRejected, ActionServerError
 
-__all__ = ["ACTION_FAILED_TEXT", "ActionRunner"]
+__all__ = ["ACTION_FAILED_RESPONSE", "ACTION_FAILED_TEXT", "ActionRunner"]
 
 log = logging.getLogger(__name__)
 
+ACTION_FAILED_RESPONSE = "utter_action_failed"
+"""The domain's apology when an action fails; without it a Turkish bot says
+:data:`ACTION_FAILED_TEXT` and a bot in another language says nothing it was not given."""
+TURKISH = ("tr", "az")
 ACTION_FAILED_TEXT = (
     "Üzgünüm, şu anda bu işlemi tamamlayamıyorum. Sizi bir müşteri temsilcimize "
     "aktarıyorum; konuyu sizin için inceleyecek."
@@ -42,11 +46,13 @@ class ActionRunner:
         action_client: ActionClient | None,
         protocol_version: str,
         rng: random.Random,
+        language: str = "tr",
     ) -> None:
         self.domain = domain
         self.action_client = action_client
         self.protocol_version = protocol_version
         self.rng = rng
+        self.language = language
 
     def followup(self, events: Sequence[Event]) -> str | None:
         """The action ``events`` ask to run next, if it is one the bot knows."""
@@ -75,9 +81,18 @@ class ActionRunner:
         """The built-in answer to a message without text."""
         return non_text_reply(tracker, self._renderer(channel))
 
-    def failure(self, reason: str) -> list[Event]:
+    def apology(self, tracker: Tracker, channel: str | None = None) -> list[Event]:
+        """What the player is told when something failed (see :data:`ACTION_FAILED_RESPONSE`)."""
+        if ACTION_FAILED_RESPONSE in self.domain.responses:
+            message = render_response(ACTION_FAILED_RESPONSE, self.domain, tracker, channel=channel)
+            return [] if message is None else [bot_uttered(message, ACTION_FAILED_RESPONSE)]
+        if self.language.lower()[:2] in TURKISH:
+            return [bot_uttered({"text": ACTION_FAILED_TEXT})]
+        return []
+
+    def failure(self, reason: str, tracker: Tracker) -> list[Event]:
         """An action could not run: apologise and hand over."""
-        events: list[Event] = [bot_uttered({"text": ACTION_FAILED_TEXT})]
+        events: list[Event] = self.apology(tracker)
         if "handoff_reason" in self.domain.slots:
             events.append(SlotSet("handoff_reason", reason))
         return [*events, FollowupAction(HANDOFF_ACTION)]
@@ -97,14 +112,14 @@ class ActionRunner:
     async def _remote(self, name: str, tracker: Tracker, channel: str | None) -> list[Event]:
         if self.action_client is None:
             log.error("action %r needs an action server, and endpoints.yml names none", name)
-            return self.failure("action_failed")
+            return self.failure("action_failed", tracker)
         try:
             result = await self.action_client.run(name, tracker, self.domain, self.protocol_version)
         except ActionRejected:
             raise
         except ActionServerError as exc:
             log.error("conversation %s: action %r failed: %s", tracker.sender_id, name, exc)
-            return self.failure("action_failed")
+            return self.failure("action_failed", tracker)
         for problem in result.problems:
             log.warning("action %r returned a malformed event, dropped: %s", name, problem)
         messages = [self._remote_message(m, tracker, channel) for m in result.responses]

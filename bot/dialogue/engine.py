@@ -35,7 +35,6 @@ from typing import Any
 from bot.channels import BotMessage, UserMessage
 from bot.dialogue.action_client import ActionClient
 from bot.dialogue.action_runner import ACTION_FAILED_TEXT, ActionRunner
-from bot.dialogue.builtin_actions import bot_uttered
 from bot.dialogue.conversation_state import (
     ACTION_LISTEN,
     ACTION_SESSION_START,
@@ -96,7 +95,8 @@ class EngineConfig:
     seed: int | None = None
     # Trackers of recent conversations kept between turns (0: read each one whole).
     tracker_cache_size: int = 1000
-    # The players' language, sent with each handover request (config.yml's language).
+    # The players' language (config.yml's): sent with each handover request, and it
+    # decides whether the built-in Turkish apology may be said (see ACTION_FAILED_RESPONSE).
     language: str = "tr"
 
 
@@ -122,7 +122,11 @@ class Engine:
         self.config = config or EngineConfig()
         self.clock = clock
         self.actions = ActionRunner(
-            domain, action_client, self.config.protocol_version, random.Random(self.config.seed)
+            domain,
+            action_client,
+            self.config.protocol_version,
+            random.Random(self.config.seed),
+            self.config.language,
         )
         self.intents = frozenset(domain.intent_names) | {FALLBACK_INTENT}
         self._trackers = TrackerCache(self.config.tracker_cache_size)
@@ -203,7 +207,7 @@ class Engine:
             await self._act(turn, message.input_channel)
         except Exception:  # the player gets an apology and a human, never silence
             log.exception("conversation %s: the turn failed", message.sender_id)
-            turn.add([bot_uttered({"text": ACTION_FAILED_TEXT})])
+            turn.add(self.actions.apology(turn.tracker, message.input_channel))
             if turn.add(immediate_handover(turn.tracker, self.domain, "engine_error")):
                 turn.add([ActionExecuted(ACTION_LISTEN, policy="engine")])
 

@@ -175,7 +175,10 @@ class ConversationService:
             self.store,
             self.locks,
             action_client=self.action_client,
-            config=EngineConfig(player_token_secret=self.settings.player_token_secret),
+            config=EngineConfig(
+                player_token_secret=self.settings.player_token_secret,
+                language=_language(model),
+            ),
             live_agents=self.live_agents,
         )
 
@@ -249,3 +252,10 @@ def _options(endpoints: Endpoints, name: str) -> Mapping[str, Any] | None:
 def service_of(request: Request) -> ConversationService:
     service: ConversationService = request.app.state.conversations
     return service
+
+
+def _language(model: TrainedModel) -> str:
+    """The players' language: config.yml's, as the model was trained with it."""
+    if model.nlu is not None:
+        return model.nlu.language
+    return str(model.metadata.get("language") or "tr")
