@@ -16,11 +16,13 @@ Direction of calls::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from bot.channels import TranscriptEntry
+from bot.channels import BotMessage, TranscriptEntry
 
 __all__ = [
     "HandoverDesk",
@@ -28,6 +30,7 @@ __all__ = [
     "LiveAgentConnector",
     "LiveAgentContext",
     "LiveAgentFactory",
+    "TurnReplies",
 ]
 
 
@@ -110,3 +113,42 @@ class LiveAgentFactory(Protocol):
             ConfigError: a required option is missing or malformed (the message names it).
         """
         ...
+
+
+class TurnReplies:
+    """Messages a desk records for a conversation *while the engine tells the connector
+    about that conversation's turn* (its place in the queue, "nobody is online", an agent
+    taking it at once). They go out with the turn's own replies, after them and on the
+    same answer, so a player on a channel that cannot push (REST) hears them too.
+
+    ``with TurnReplies.collect(sender_id) as replies: ...`` opens the collection; a desk
+    calls :meth:`take`, which keeps the messages and returns True only for that
+    conversation while the collection is open (a task started meanwhile and running
+    later delivers normally).
+    """
+
+    _current: ContextVar[TurnReplies | None] = ContextVar("destek_turn_replies", default=None)
+
+    def __init__(self, sender_id: str) -> None:
+        self.sender_id = sender_id
+        self.messages: list[BotMessage] = []
+        self.open = True
+
+    @classmethod
+    @contextmanager
+    def collect(cls, sender_id: str) -> Iterator[TurnReplies]:
+        replies = cls(sender_id)
+        token = cls._current.set(replies)
+        try:
+            yield replies
+        finally:
+            replies.open = False
+            cls._current.reset(token)
+
+    @classmethod
+    def take(cls, sender_id: str, messages: list[BotMessage]) -> bool:
+        replies = cls._current.get()
+        if replies is None or not replies.open or replies.sender_id != sender_id:
+            return False
+        replies.messages.extend(messages)
+        return True

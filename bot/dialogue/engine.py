@@ -67,7 +67,7 @@ from bot.dialogue.tracker import Tracker
 from bot.dialogue.tracker_cache import StoredTracker, TrackerCache
 from bot.dialogue.turn import Turn, already_seen
 from bot.errors import ActionRejected
-from bot.live_agents import LiveAgentConnector
+from bot.live_agents import LiveAgentConnector, TurnReplies
 from bot.store.base import LockStore, TrackerStore
 
 __all__ = ["ACTION_FAILED_TEXT", "Engine", "EngineConfig", "Parser", "UserMessage"]
@@ -173,10 +173,14 @@ class Engine:
                 self._trackers.keep(sender_id, stored)
         # The connector may record what humans do at once (an agent takes the chat), which
         # needs the conversation's lock: so it is called after the lock is released.
-        if self.live_agents is not None and turn.new:
-            calls = live_agent_calls(turn.before, turn.tracker, turn.new, self.config.language)
+        if self.live_agents is None or not turn.new:
+            return turn.messages()
+        calls = live_agent_calls(turn.before, turn.tracker, turn.new, self.config.language)
+        # What the humans' side says at once (the place in the queue) follows the turn's
+        # own replies, in the same answer.
+        with TurnReplies.collect(sender_id) as replies:
             await tell_live_agents(self.live_agents, sender_id, calls)
-        return turn.messages()
+        return [*turn.messages(), *replies.messages]
 
     async def _run_turn(self, turn: Turn, message: UserMessage) -> None:
         if self._session_due(turn.tracker):

@@ -41,6 +41,7 @@ from bot.dialogue.tracker import Tracker
 from bot.errors import HandoverError
 from bot.handover.estimates import WaitEstimate
 from bot.handover.topics import conversation_topic
+from bot.live_agents import TurnReplies
 from bot.store.base import LockStore, TrackerStore
 
 __all__ = ["ASK_CSAT", "Deliver", "Desk"]
@@ -203,7 +204,10 @@ class Desk:
 
     async def _deliver(self, sender_id: str, messages: list[BotMessage]) -> None:
         """Send to the player; the step is recorded whatever happens, so a channel that
-        fails is logged and shown to the console instead of undoing it."""
+        fails is logged and shown to the console instead of undoing it. During the
+        player's own turn the messages go with the turn's replies instead."""
+        if TurnReplies.take(sender_id, messages):
+            return
         try:
             await self.deliver(sender_id, messages)
         except Exception:
