@@ -128,73 +128,90 @@ async def wait_until(done: Any, timeout: float) -> None:
         await asyncio.sleep(0.05)
 
 
+async def requests_to_console(
+    players: list[Player], agents: list[ConsoleAgent], spread: float
+) -> dict[str, Any]:
+    """Every player asks for a human; when did each chat reach its agent's console?"""
+    gap = spread / max(1, len(players))
+    results = await asyncio.gather(
+        *(play(p, i, i * gap) for i, p in enumerate(players)), return_exceptions=True
+    )
+    failed = [r for r in results if isinstance(r, BaseException)]
+    asked = [p for p in players if p.requested_at is not None]
+
+    def owners() -> dict[str, ConsoleAgent]:
+        return {sender_id: a for a in agents for sender_id in a.assigned}
+
+    await wait_until(lambda: len(owners()) >= len(asked), WAIT)
+    owner = owners()
+    to_console = [
+        (owner[p.session_id].assigned[p.session_id] - p.requested_at) * 1000
+        for p in asked
+        if p.requested_at is not None and p.session_id in owner
+    ]
+    first = min((p.requested_at for p in asked if p.requested_at), default=0.0)
+    last = max((t for a in agents for t in a.assigned.values()), default=first)
+    return {
+        "request_to_console_p50_ms": round(percentile(to_console, 50), 1),
+        "request_to_console_p99_ms": round(percentile(to_console, 99), 1),
+        "routing_per_s": round(len(owner) / max(1e-9, last - first), 1),
+        "players_failed": len(failed),
+        "first_error": repr(failed[0])[:200] if failed else None,
+        "assigned": len(owner),
+    }
+
+
+async def agents_to_players(players: list[Player], agents: list[ConsoleAgent]) -> dict[str, Any]:
+    """Every agent answers its chats; when did each text reach the player's widget?"""
+    refused = sum(await asyncio.gather(*(agent.answer_all() for agent in agents)))
+    by_session = {p.session_id: p for p in players}
+    to_player: list[float] = []
+    missed = 0
+    for agent in agents:
+        for sender_id, (text, sent_at) in agent.sent.items():
+            heard = await by_session[sender_id].wait_for(text, WAIT)
+            if heard is None:
+                missed += 1
+            else:
+                to_player.append((heard - sent_at) * 1000)
+    return {
+        "agent_to_player_p50_ms": round(percentile(to_player, 50), 1),
+        "agent_to_player_p99_ms": round(percentile(to_player, 99), 1),
+        "agent_messages": len(to_player),
+        "agent_messages_refused": refused,
+        "agent_messages_missed": missed,
+    }
+
+
+async def queue_at_the_end(agents: list[ConsoleAgent]) -> dict[str, Any]:
+    """Over capacity (now or ever, as the sockets told it) and what still waits."""
+    views = await asyncio.gather(*(agent.queue_view() for agent in agents))
+    loads = [len(view["mine"]) for view in views]
+    over = sum(
+        1
+        for agent, load in zip(agents, loads, strict=True)
+        if max(agent.most_held, load) > agent.max_chats
+    )
+    return {
+        "over_capacity": over,
+        "stranded": int(views[0]["waiting_total"]) if views else 0,
+        "max_load": max(loads, default=0),
+        "mean_load": round(statistics.fmean(loads), 1) if loads else 0,
+    }
+
+
 async def run(port: int, logins: list[str], args: argparse.Namespace) -> dict[str, Any]:
     base = f"http://127.0.0.1:{port}"
     agents = [ConsoleAgent(base, login, PASSWORD) for login in logins]
     players = [Player(base.replace("http", "ws", 1), new_session_id()) for _ in range(args.players)]
     try:
         await asyncio.gather(*(agent.sign_in() for agent in agents))
-        gap = args.spread / max(1, args.players)
-        started = time.perf_counter()
-        results = await asyncio.gather(
-            *(play(p, i, i * gap) for i, p in enumerate(players)), return_exceptions=True
-        )
-        failed = [r for r in results if isinstance(r, BaseException)]
-        owner = {}
-
-        def all_assigned() -> bool:
-            owner.clear()
-            owner.update({s: a for a in agents for s in a.assigned})
-            return len(owner) >= args.players - len(failed)
-
-        await wait_until(all_assigned, WAIT)
-        all_assigned()
-        to_console = [
-            (owner[p.session_id].assigned[p.session_id] - p.requested_at) * 1000
-            for p in players
-            if p.requested_at is not None and p.session_id in owner
-        ]
-        last = max((t for a in agents for t in a.assigned.values()), default=started)
-        first = min((p.requested_at for p in players if p.requested_at), default=started)
-        routing_per_s = len(owner) / max(1e-9, last - first)
-
-        refused = sum(await asyncio.gather(*(agent.answer_all() for agent in agents)))
-        by_session = {p.session_id: p for p in players}
-        to_player: list[float] = []
-        missed = 0
-        for agent in agents:
-            for sender_id, (text, sent_at) in agent.sent.items():
-                heard = await by_session[sender_id].wait_for(text, WAIT)
-                if heard is None:
-                    missed += 1
-                else:
-                    to_player.append((heard - sent_at) * 1000)
-
-        views = await asyncio.gather(*(agent.queue_view() for agent in agents))
-        over = sum(
-            1
-            for agent, view in zip(agents, views, strict=True)
-            if agent.most_held > agent.max_chats or len(view["mine"]) > agent.max_chats
-        )
-        loads = [len(view["mine"]) for view in views]
         return {
-            "request_to_console_p50_ms": round(percentile(to_console, 50), 1),
-            "request_to_console_p99_ms": round(percentile(to_console, 99), 1),
-            "agent_to_player_p50_ms": round(percentile(to_player, 50), 1),
-            "agent_to_player_p99_ms": round(percentile(to_player, 99), 1),
-            "routing_per_s": round(routing_per_s, 1),
-            "over_capacity": over,
-            "stranded": int(views[0]["waiting_total"]),
             "players": args.players,
             "agents": len(agents),
-            "players_failed": len(failed),
-            "assigned": len(owner),
-            "agent_messages": len(to_player),
-            "agent_messages_refused": refused,
-            "agent_messages_missed": missed,
-            "max_load": max(loads, default=0),
-            "mean_load": round(statistics.fmean(loads), 1) if loads else 0,
-            "first_error": repr(failed[0])[:200] if failed else None,
+            **await requests_to_console(players, agents, args.spread),
+            **await agents_to_players(players, agents),
+            **await queue_at_the_end(agents),
         }
     finally:
         await asyncio.gather(*(p.close() for p in players), return_exceptions=True)
