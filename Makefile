@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 # Exact versions of everything installed, refreshed on purpose with `make lock`.
-LOCK_RUN := requirements/run.txt
-LOCK_TEST := requirements/test.txt
+LOCK_RUN := requirements.txt
+LOCK_TEST := requirements-test.txt
 PIP_VERSION := 26.3
 PIP_TOOLS := pip-tools==7.7.0
 PORT ?= 5005
