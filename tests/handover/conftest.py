@@ -48,6 +48,7 @@ responses:
       buttons:
         - {title: "5", payload: '/csat{"score": 5}'}
         - {title: "1", payload: '/csat{"score": 1}'}
+  utter_csat_thanks: [{text: "Değerlendirmeniz için teşekkürler!"}]
 """
 
 

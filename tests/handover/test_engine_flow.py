@@ -28,11 +28,6 @@ from tests.dialogue.engine_project import DOMAIN, keyword_nlu, train_project
 from tests.handover.conftest import HANDOVER_DOMAIN, Channel, Clock
 
 pytestmark = pytest.mark.anyio
-THANKS = """\
-version: "3.1"
-responses:
-  utter_csat_thanks: [{text: "Değerlendirmeniz için teşekkürler!"}]
-"""
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +53,6 @@ async def site(core: CoreModel, tmp_path: Path) -> AsyncIterator[Site]:
     for name, text in (
         ("domain.yml", DOMAIN),
         ("handover.yml", HANDOVER_DOMAIN),
-        ("thanks.yml", THANKS),
     ):
         (tmp_path / name).write_text(text, encoding="utf-8")
     domain = read_domain(tmp_path)

@@ -18,14 +18,9 @@ import pytest
 from websockets.sync.client import connect
 from websockets.sync.connection import Connection
 
-from bot.config import read_config
-from bot.dialogue.domain import read_domain
-from bot.dialogue.story_reader import load_stories
 from bot.model_storage import TrainedModel
-from bot.nlu.pipeline import Pipeline
 from bot.server import create_app
 from bot.settings import Settings
-from bot.workbench.training import train_core
 from connectors.telegram import SECRET_HEADER
 from connectors.telegram.retries import Backoff
 from tests.connectors.fake_graph import FakeGraph
@@ -40,12 +35,11 @@ from tests.connectors.telegram_fixtures import (
     telegram_settings,
 )
 from tests.connectors.test_whatsapp import bodies, graph, new_player, say, settings_for, texts
-from tests.dialogue.engine_project import DOMAIN, write_project
-from tests.handover.conftest import HANDOVER_DOMAIN
 from tests.live_server import LiveServer
 from tests.server.test_console_api import API, add_agents, signed_in
+from tests.server.test_handover_wiring import model
 
-__all__ = ["fake", "graph"]  # fixtures, imported for pytest to find
+__all__ = ["fake", "graph", "model"]  # fixtures, imported for pytest to find
 
 CONSOLE_SECRET = "konsol-oturum-anahtari-otuz-iki-bayttan-uzun"
 TRANSFER = "Sizi temsilciye aktarıyorum."
@@ -58,26 +52,6 @@ PLAYER_TEXT = "Tamam, bekliyorum"
 BOT_ANSWER = "Merhaba oyuncu!"  # the test NLU knows greetings, not thanks: its nearest
 TIMEOUT = 15
 ATTEMPTS = Backoff().attempts  # the server's sender, with its default backoff
-
-
-@pytest.fixture(scope="module")
-def model(
-    tmp_path_factory: pytest.TempPathFactory, trained_light_pipeline: Pipeline
-) -> TrainedModel:
-    """test_handover_wiring's bot, which also thanks the player for a rating."""
-    root = tmp_path_factory.mktemp("channel-handover-project")
-    write_project(root)
-    (root / "domain").mkdir()
-    (root / "domain" / "domain.yml").write_text(DOMAIN, encoding="utf-8")
-    (root / "domain" / "handover.yml").write_text(
-        HANDOVER_DOMAIN + f'  utter_csat_thanks: [{{text: "{THANKS}"}}]\n', encoding="utf-8"
-    )
-    core = train_core(
-        read_config(root / "config.yml"),
-        read_domain(root / "domain"),
-        load_stories([root / "data"]),
-    )
-    return TrainedModel(trained_light_pipeline, core=core)
 
 
 @contextmanager
