@@ -37,17 +37,13 @@ from bot.dialogue.action_client import ActionClient
 from bot.dialogue.action_runner import ACTION_FAILED_TEXT, ActionRunner
 from bot.dialogue.conversation_state import (
     ACTION_LISTEN,
-    ACTION_SESSION_START,
     HANDOVER_ASSIGNED,
 )
 from bot.dialogue.domain import Domain
 from bot.dialogue.events import (
     ActionExecuted,
     ActionExecutionRejected,
-    Event,
     Restarted,
-    SessionStarted,
-    SlotSet,
     UserUttered,
 )
 from bot.dialogue.forms import refused_answer
@@ -62,6 +58,7 @@ from bot.dialogue.handover_turns import (
 from bot.dialogue.identity_token import identity_events
 from bot.dialogue.payload import parse_payload
 from bot.dialogue.policies import PolicyEnsemble, Prediction
+from bot.dialogue.sessions import session_due, session_start
 from bot.dialogue.slot_filling import extract_slots
 from bot.dialogue.tracker import Tracker
 from bot.dialogue.tracker_cache import StoredTracker, TrackerCache
@@ -183,8 +180,8 @@ class Engine:
         return [*turn.messages(), *replies.messages]
 
     async def _run_turn(self, turn: Turn, message: UserMessage) -> None:
-        if self._session_due(turn.tracker):
-            turn.add(self._session_start(turn.tracker, message.metadata))
+        if session_due(turn.tracker, self.domain, self.clock()):
+            turn.add(session_start(turn.tracker, self.domain))
         awaiting_csat = turn.tracker.state.awaiting_csat
         status = turn.tracker.handover_status
         user = await self._read(message)
@@ -214,36 +211,6 @@ class Engine:
             turn.add(self.actions.apology(turn.tracker, message.input_channel))
             if turn.add(immediate_handover(turn.tracker, self.domain, "engine_error")):
                 turn.add([ActionExecuted(ACTION_LISTEN, policy="engine")])
-
-    # ---- session --------------------------------------------------------------------------
-
-    def _session_due(self, tracker: Tracker) -> bool:
-        if not tracker.events:
-            return True
-        if tracker.handover_status == HANDOVER_ASSIGNED:
-            return False  # never under an agent; a forgotten wait in the queue does expire
-        minutes = self.domain.session_config.session_expiration_time
-        latest = tracker.latest_event_time
-        return bool(minutes and latest is not None and self.clock() - latest > minutes * 60)
-
-    def _session_start(self, tracker: Tracker, metadata: Mapping[str, Any]) -> list[Event]:
-        carried: list[Event] = []
-        if tracker.events and self.domain.session_config.carry_over_slots:
-            carried = [
-                SlotSet(name, value)
-                for name, value in tracker.slots.items()
-                if value is not None and value != self._initial(name)
-            ]
-        return [
-            ActionExecuted(ACTION_SESSION_START),
-            SessionStarted(),
-            *carried,
-            ActionExecuted(ACTION_LISTEN),
-        ]
-
-    def _initial(self, name: str) -> Any:
-        slot = self.domain.slots.get(name)
-        return None if slot is None else slot.initial_value
 
     # ---- reading the message --------------------------------------------------------------
 
@@ -313,7 +280,7 @@ class Engine:
                 turn.add([ActionExecuted(ACTION_LISTEN, policy="engine")])
                 return
             if any(isinstance(e, Restarted) for e in added):
-                turn.add(self._session_start(turn.tracker, {}))
+                turn.add(session_start(turn.tracker, self.domain))
                 return
             followup = self.actions.followup(added)
         log.warning(
