@@ -14,6 +14,9 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.server.console.floor import ConsoleProblem, Floor
 from bot.server.console.routes import router
+from bot.server.console.routes_player import player_router
+from bot.server.console.routes_reports import reports_router
+from bot.server.console.routes_supervision import supervision_router
 from bot.server.console.schemas import ErrorBody
 from bot.server.console.sessions import ConsoleSessions
 from bot.server.console.socket import socket_router
@@ -40,6 +43,9 @@ def install_console(app: FastAPI, settings: Settings, live_agents: LiveAgents) -
     sessions = ConsoleSessions.from_settings(settings, live_agents.store)
     app.state.console_floor = Floor.build(live_agents, sessions)
     app.include_router(router)
+    app.include_router(player_router)
+    app.include_router(supervision_router)
+    app.include_router(reports_router)
     app.include_router(socket_router)
     app.add_exception_handler(ConsoleProblem, _refused)  # type: ignore[arg-type]
     app.add_api_route("/console", _page, methods=["GET"], include_in_schema=False)
