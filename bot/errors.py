@@ -30,7 +30,16 @@ class ConfigError(DestekError):
 
 class HandoverError(DestekError):
     """A handover step that does not fit the conversation's state: an agent answering a
-    chat they do not own, accepting one already taken, writing to a closed one."""
+    chat they do not own, accepting one already taken, writing to a closed one.
+
+    ``code`` names the refusal for a user interface to say in its own language
+    (``taken``, ``not_yours``, ``agent_offline``...); ``details`` fills its blanks.
+    """
+
+    def __init__(self, message: str, code: str = "conflict", **details: str | int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.details = details
 
 
 class IdentityError(DestekError):

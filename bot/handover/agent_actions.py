@@ -36,7 +36,7 @@ class AgentActions:
         away keeps theirs; one going offline gives theirs back to the queue, so no
         player waits on a silent bot for an agent who left."""
         if status not in AGENT_STATUSES:
-            raise HandoverError(f"unknown agent status {status!r}")
+            raise HandoverError(f"unknown agent status {status!r}", "bad_status")
         agent = await self._agent(agent_id)
         await self.store.set_agent_status(agent.id, status)
         await self.queue.fanout.publish(
@@ -57,14 +57,19 @@ class AgentActions:
         """
         agent = await self._agent(agent_id)
         if agent.status != ONLINE:
-            raise HandoverError("only an online agent can take a chat")
+            raise HandoverError("only an online agent can take a chat", "not_online")
         if not await self.store.assign(sender_id, agent.id, self.queue.clock(), agent.max_chats):
             entry = await self.store.entry(sender_id)
             if entry is None or entry.status != ENTRY_WAITING:
-                raise HandoverError("the chat is no longer waiting: another agent took it")
-            raise HandoverError(f"{agent.name} already has {agent.max_chats} chats")
+                raise HandoverError("the chat is no longer waiting: another agent took it", "taken")
+            raise HandoverError(
+                f"{agent.name} already has {agent.max_chats} chats",
+                "agent_full",
+                name=agent.name,
+                max_chats=agent.max_chats,
+            )
         if not await self.queue.given(sender_id, agent.id):
-            raise HandoverError("the player went back to the bot")
+            raise HandoverError("the player went back to the bot", "player_left")
 
     async def agent_message(self, sender_id: str, agent_id: str, text: str) -> None:
         """An agent writes to the player of a chat they hold.
@@ -79,7 +84,7 @@ class AgentActions:
         """A private note on the chat; the player never sees it."""
         await self._agent(agent_id)
         if not text.strip():
-            raise HandoverError("a note needs text")
+            raise HandoverError("a note needs text", "empty_text")
         note_id = await self.store.add_note(Note(sender_id, agent_id, text, self.queue.clock()))
         await self.queue.publish("note", None, sender_id=sender_id, agent_id=agent_id)
         return note_id
@@ -101,18 +106,18 @@ class AgentActions:
                 disabled, not online or full, or the team is unknown.
         """
         if (to_agent is None) == (team is None):
-            raise HandoverError("a transfer goes to an agent or to a team")
+            raise HandoverError("a transfer goes to an agent or to a team", "bad_transfer")
         await self._owned(sender_id, agent_id)
         target = None if to_agent is None else await self._ready(to_agent)
         if team is not None and team not in await self._team_names():
-            raise HandoverError(f"unknown team {team!r}")
+            raise HandoverError(f"unknown team {team!r}", "unknown_team", team=team)
         now = self.queue.clock()
         if target is None:
             moved = await self.queue.requeue(sender_id, agent_id, team)
         else:
             moved = await self.store.transfer(sender_id, agent_id, target.id, None, now)
         if not moved:
-            raise HandoverError("the chat is no longer yours")
+            raise HandoverError("the chat is no longer yours", "not_yours")
         if note.strip():
             await self.store.add_note(Note(sender_id, agent_id, note, now))
         await self.queue.publish(
@@ -139,12 +144,12 @@ class AgentActions:
         agent = await self._agent(agent_id)
         entry = await self.store.entry(sender_id)
         if entry is None or entry.status != ENTRY_ASSIGNED:
-            raise HandoverError("the chat is not with an agent")
+            raise HandoverError("the chat is not with an agent", "not_active")
         if entry.agent_id != agent.id and agent.role not in SUPERVISOR_ROLES:
-            raise HandoverError("the chat belongs to another agent")
+            raise HandoverError("the chat belongs to another agent", "not_yours")
         ended = await self.store.finish(sender_id, ENTRY_CLOSED, self.queue.clock(), resolution)
         if ended is None:
-            raise HandoverError("the chat was closed meanwhile")
+            raise HandoverError("the chat was closed meanwhile", "not_active")
         by = "agent" if entry.agent_id == agent.id else "supervisor"
         await self.queue.desk.closed(sender_id, by, resolution)
         await self.queue.publish("closed", ended, by=by)
@@ -155,24 +160,31 @@ class AgentActions:
     async def _agent(self, agent_id: str) -> Agent:
         agent = await self.store.agent(agent_id)
         if agent is None or agent.disabled:
-            raise HandoverError("unknown or disabled agent")
+            raise HandoverError("unknown or disabled agent", "unknown_agent")
         return agent
 
     async def _ready(self, agent_id: str) -> Agent:
         """An agent who can take one more chat now."""
         agent = await self._agent(agent_id)
         if agent.status != ONLINE:
-            raise HandoverError(f"{agent.name} is not online")
+            raise HandoverError(f"{agent.name} is not online", "agent_offline", name=agent.name)
         if len(await self.store.entries(ENTRY_ASSIGNED, agent.id)) >= agent.max_chats:
-            raise HandoverError(f"{agent.name} already has {agent.max_chats} chats")
+            raise HandoverError(
+                f"{agent.name} already has {agent.max_chats} chats",
+                "agent_full",
+                name=agent.name,
+                max_chats=agent.max_chats,
+            )
         return agent
 
     async def _owned(self, sender_id: str, agent_id: str) -> QueueEntry:
         entry = await self.store.entry(sender_id)
         if entry is None or entry.status != ENTRY_ASSIGNED:
-            raise HandoverError("the chat is not with an agent (closed, or still waiting)")
+            raise HandoverError(
+                "the chat is not with an agent (closed, or still waiting)", "not_active"
+            )
         if entry.agent_id != agent_id:
-            raise HandoverError("the chat belongs to another agent")
+            raise HandoverError("the chat belongs to another agent", "not_yours")
         return entry
 
     async def _team_names(self) -> set[str]:

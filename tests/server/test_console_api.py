@@ -120,7 +120,7 @@ def ask_for_human(server: LiveServer, sender_id: str = "oyuncu-1") -> str:
 def _problem(response: httpx.Response, status: int) -> str:
     assert response.status_code == status, response.text
     body = response.json()
-    assert set(body) == {"code", "message"} and body["message"]
+    assert set(body) == {"code", "message", "details"} and body["message"]
     code: str = body["code"]
     return code
 
@@ -208,7 +208,8 @@ def test_an_agent_neither_reads_nor_writes_a_chat_another_holds(server: LiveServ
         assert mehmet.get(f"{API}/queue").json()["mine"] == []
 
         assert ayse.post(f"{chat}/close", json={"resolution": "resolved"}).status_code == 204
-        assert _problem(ayse.post(f"{chat}/messages", json={"text": "hâlâ orada mısınız"}), 409)
+        late = ayse.post(f"{chat}/messages", json={"text": "hâlâ orada mısınız"})
+        assert _problem(late, 409) == "not_active"
         closed = ayse.get(chat).json()  # the chat she held stays readable, for her only
         assert closed["entry"] is None and closed["history"][-1]["kind"] in ("bot", "closed")
         assert _problem(mehmet.get(chat), 403) == "not_yours"
@@ -277,8 +278,13 @@ def test_message_note_transfer_and_close_round_trip(server: LiveServer) -> None:
             note = ayse.post(f"{chat}/notes", json={"text": "GIZLI: bonus kötüye kullanımı"})
             assert note.status_code == 201 and note.json()["text"].startswith("GIZLI")
 
-            assert mehmet.put(f"{API}/me/status", json={"status": "online"}).status_code == 200
             mehmet_id = mehmet.get(f"{API}/me").json()["id"]
+            offline = ayse.post(f"{chat}/transfer", json={"to_agent": mehmet_id})
+            assert _problem(offline, 409) == "agent_offline"  # the page says it in Turkish
+            assert offline.json()["details"] == {"name": "Mehmet"}
+            nowhere = ayse.post(f"{chat}/transfer", json={"team": "yok-boyle-ekip"})
+            assert _problem(nowhere, 409) == "unknown_team"
+            assert mehmet.put(f"{API}/me/status", json={"status": "online"}).status_code == 200
             moved = ayse.post(f"{chat}/transfer", json={"to_agent": mehmet_id, "note": "GIZLI 2"})
             assert moved.status_code == 204
             assert _bot_texts_until(player, "Temsilcimiz Mehmet sohbete katıldı.")

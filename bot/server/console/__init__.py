@@ -58,5 +58,5 @@ async def _page() -> FileResponse:
 
 
 async def _refused(request: Request, problem: ConsoleProblem) -> JSONResponse:
-    body = ErrorBody(code=problem.code, message=problem.message)
+    body = ErrorBody(code=problem.code, message=problem.message, details=problem.details)
     return JSONResponse(body.model_dump(), status_code=problem.status)

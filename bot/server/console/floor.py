@@ -35,18 +35,23 @@ SLA_WARNING_SHARE = 2 / 3  # past this share of its target, a waiting chat turns
 
 
 class ConsoleProblem(Exception):
-    """A refused console request: ``status`` (401, 403, 404, 409), ``code``, ``message``."""
+    """A refused console request: ``status`` (401, 403, 404, 409), ``code``, ``message``,
+    and ``details`` that fill the blanks of the page's own text for the code."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, details: dict[str, str | int] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.details = details or {}
 
 
-def conflict(error: HandoverError, code: str = "conflict") -> ConsoleProblem:
-    """A handover step that does not fit the chat's state, as a 409 (our own message)."""
-    return ConsoleProblem(409, code, str(error))
+def conflict(error: HandoverError, code: str | None = None) -> ConsoleProblem:
+    """A handover step that does not fit the chat's state, as a 409 with the step's own
+    code (``not_yours``, ``agent_offline``...) unless the route knows better."""
+    return ConsoleProblem(409, code or error.code, str(error), dict(error.details))
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,7 +179,7 @@ async def accept(sender_id: str, agent: AgentDep, floor: FloorDep) -> None:
     except HandoverError as error:
         entry = await floor.queue.store.entry(sender_id)
         taken = entry is None or entry.status != ENTRY_WAITING
-        raise conflict(error, "taken" if taken else "conflict") from None
+        raise conflict(error, "taken" if taken else None) from None
 
 
 @router.post("/conversations/{sender_id}/messages", status_code=204)

@@ -38,6 +38,7 @@ class ErrorBody(BaseModel):
 
     code: str
     message: str
+    details: dict[str, str | int] = {}
 
 
 class LoginBody(BaseModel):

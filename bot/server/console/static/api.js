@@ -3,10 +3,11 @@
 const BASE = "/console/api";
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -25,7 +26,7 @@ async function call(method, path, body) {
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw new ApiError(response.status, data.code || "unknown", data.message || "");
+    throw new ApiError(response.status, data.code || "unknown", data.message || "", data.details || {});
   }
   return data;
 }

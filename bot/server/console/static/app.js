@@ -49,7 +49,7 @@ function App() {
 
   const fail = (error) => {
     if (error.code === "not_signed_in") signedOut();
-    update({ error: { code: error.code, message: error.message }, notice: null });
+    update({ error: { ...(error.details || {}), code: error.code, message: error.message }, notice: null });
   };
   const signedOut = () => {
     if (socket.current) socket.current.close();
