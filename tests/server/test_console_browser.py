@@ -1,7 +1,8 @@
 """The operator console in a real headless browser, next to a player in the web chat
 widget: the player asks for a human in their own words, an agent signs in, sees the chat
-waiting, accepts it, reads the history, answers, and closes; the player hears the agent
-(never the private note) and is asked for a 1-5 rating."""
+waiting, accepts it, reads the history, answers, notes, and transfers it to a second
+agent (a refused transfer is said in Turkish), who closes it; the player hears both agents
+(never the private notes) and is asked for a 1-5 rating."""
 
 from __future__ import annotations
 
@@ -48,7 +49,9 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
 def server(tmp_path_factory: pytest.TempPathFactory, model: TrainedModel) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("console-server")
     settings = console_settings(root)
-    add_agents(root, {"login": "ayse", "name": "Ayşe Yılmaz"})
+    add_agents(
+        root, {"login": "ayse", "name": "Ayşe Yılmaz"}, {"login": "mehmet", "name": "Mehmet Kaya"}
+    )
     with LiveServer(create_app(settings, model)) as live:
         yield live
 
@@ -72,8 +75,17 @@ def _page(browser: Browser) -> Page:
     return context.new_page()
 
 
-def test_a_widget_player_and_an_agent_in_the_console(browser: Browser, server: LiveServer) -> None:
-    player, agent = _page(browser), _page(browser)
+def _sign_in(page: Page, server: LiveServer, login: str) -> None:
+    page.goto(server.url + "/console")
+    page.get_by_label("Kullanıcı adı").fill(login)
+    page.get_by_label("Parola").fill(PASSWORD)
+    page.get_by_role("button", name="Giriş yap").click()
+
+
+def test_a_widget_player_and_two_agents_in_the_console(
+    browser: Browser, server: LiveServer
+) -> None:
+    player, agent, second = _page(browser), _page(browser), _page(browser)
 
     player.goto(server.url + "/")
     player.get_by_role("button", name="Sohbeti aç").click()
@@ -115,11 +127,39 @@ def test_a_widget_player_and_an_agent_in_the_console(browser: Browser, server: L
     agent.get_by_role("button", name="Notu kaydet").click()
     expect(agent.get_by_role("region", name="Özel notlar")).to_contain_text("dekont istenecek")
 
-    agent.get_by_label("Çözüm etiketi").select_option(label="Çözüldü")
-    agent.get_by_role("button", name="Sohbeti kapat").click()
+    # Mehmet is signed in but offline: the transfer is refused, in Turkish, and nothing moves
+    _sign_in(second, server, "mehmet")
+    expect(second.get_by_role("heading", name=re.compile("Sohbetlerim"))).to_be_visible()
+    agent.get_by_label("Aktarılacak yer").select_option(label="Mehmet Kaya (Çevrimdışı)")
+    agent.get_by_role("button", name="Aktar", exact=True).click()
+    expect(agent.get_by_role("alert")).to_have_text(re.compile("Mehmet Kaya şu an çevrimiçi değil"))
+
+    second.get_by_role("button", name="Çevrimiçi").click()
+    expect(second.get_by_role("button", name="Çevrimiçi")).to_have_attribute("aria-pressed", "true")
+    agent.reload()  # the agents' list with Mehmet online
+    agent.get_by_label("Aktarılacak yer").select_option(label="Mehmet Kaya (Çevrimiçi)")
+    agent.get_by_label("Aktarma notu (oyuncu görmez)").fill("GİZLİ: finans ekibi baksın")
+    agent.get_by_role("button", name="Aktar", exact=True).click()
+    expect(agent.get_by_role("status").filter(has_text="Sohbet aktarıldı.")).to_be_visible()
+    expect(player.get_by_text("Temsilcimiz Mehmet Kaya sohbete katıldı.")).to_be_visible()
+
+    mine = second.get_by_role("region", name=re.compile("Sohbetlerim"))
+    mine.get_by_role("button", name=re.compile("sohbetini aç")).click()
+    notes = second.get_by_role("region", name="Özel notlar")
+    expect(notes).to_contain_text("dekont istenecek")
+    expect(notes).to_contain_text("finans ekibi baksın")
+    expect(second.get_by_role("log", name="Konuşma geçmişi")).to_contain_text(
+        "dün yatırdığım para hesaba geçmedi"
+    )  # the second agent reads what the player told the first
+    second.get_by_label("Oyuncuya mesajınız").fill("Dekontu buradan iletebilirsiniz.")
+    second.get_by_role("button", name="Gönder").click()
+    expect(player.get_by_text("Dekontu buradan iletebilirsiniz.")).to_be_visible()
+
+    second.get_by_label("Çözüm etiketi").select_option(label="Çözüldü")
+    second.get_by_role("button", name="Sohbeti kapat").click()
     expect(player.get_by_text("Görüşmemizi 1-5 arası puanlar mısınız?")).to_be_visible()
     expect(player.get_by_role("button", name="5", exact=True)).to_be_visible()
-    expect(agent.get_by_role("status").filter(has_text="puanlama soruldu")).to_be_visible()
+    expect(second.get_by_role("status").filter(has_text="puanlama soruldu")).to_be_visible()
     expect(player.get_by_text("GİZLİ")).to_have_count(0)
 
     agent.get_by_role("button", name="Dili İngilizce yap").click()
