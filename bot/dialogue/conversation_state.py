@@ -10,7 +10,9 @@ answers), ``handover_assigned`` pauses the bot until ``handover_closed`` (or ``r
 or until ``handover_waiting`` puts it back in the queue;
 ``restart`` and ``session_started`` reset everything, the handover included, so the
 engine must not start a new session while the conversation is with the humans. After
-``csat_asked`` the player's next message may be their rating.
+``csat_asked`` the player's next message may be their rating; after
+``csat_comment_asked`` a comment on it; after ``follow_up_asked`` whether the problem
+is solved.
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ from bot.dialogue.events import (
 )
 from bot.dialogue.handover_events import (
     CsatAsked,
+    CsatCommentAsked,
     CsatRated,
+    FollowUpAsked,
     HandoverAssigned,
     HandoverClosed,
     HandoverRequested,
@@ -113,6 +117,8 @@ class DialogueState:
     active_loop: ActiveLoopState | None = None
     handover: HandoverState | None = None
     awaiting_csat: bool = False
+    awaiting_csat_comment: bool = False
+    awaiting_follow_up: bool = False
 
     @property
     def latest_action_name(self) -> str | None:
@@ -174,7 +180,7 @@ def apply_event(
         case ConversationResumed():
             return replace(state, paused=False)
         case HandoverRequested():
-            return replace(state, handover=HandoverState(event), awaiting_csat=False)
+            return replace(_asking(state, None), handover=HandoverState(event))
         case HandoverAssigned() if state.handover is not None:
             handover = replace(state.handover, agent_id=event.agent_id)
             return replace(state, handover=handover, paused=True)
@@ -184,10 +190,26 @@ def apply_event(
         case HandoverClosed():
             return replace(state, handover=None, paused=False)
         case CsatAsked():
-            return replace(state, awaiting_csat=True)
+            return _asking(state, "csat")
         case CsatRated():
             return replace(state, awaiting_csat=False)
+        case CsatCommentAsked():
+            return _asking(state, "csat_comment")
+        case FollowUpAsked():
+            return _asking(state, "follow_up")
     return state  # recorded only: reminders, agent messages, CSAT, exports...
+
+
+def _asking(state: DialogueState, question: str | None) -> DialogueState:
+    """The state awaiting an answer to ``question`` only (None: to none). A question
+    after a handover is answered by the next message or not at all, and the latest
+    question asked is the one an answer is for."""
+    return replace(
+        state,
+        awaiting_csat=question == "csat",
+        awaiting_csat_comment=question == "csat_comment",
+        awaiting_follow_up=question == "follow_up",
+    )
 
 
 def _is_active_loop(state: DialogueState, name: str | None) -> bool:
@@ -201,12 +223,11 @@ def _user(state: DialogueState, event: UserUttered) -> DialogueState:
     elif event.intent_name and not event.text:
         use_text = False
     return replace(
-        state,
+        _asking(state, None),
         latest_message=event,
         latest_entities=tuple(event.entities),
         use_text_for_featurization=use_text,
         followup_action=None,
-        awaiting_csat=False,
     )
 
 

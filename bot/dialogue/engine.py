@@ -5,7 +5,8 @@
 1. load the conversation from the store and start a session if it has none or the last
    one expired (never while an agent has the conversation);
 2. read the message: a button payload (``/intent{...}``) directly, anything else through
-   NLU; record it. A rating after a handover's close question is recorded as ``csat``;
+   NLU; record it. An answer to a question after a handover (the rating, its comment,
+   the follow-up) is recorded as such (:mod:`bot.dialogue.closing_turns`);
    a player who asks for the bot back leaves the queue (or the agent). While an agent
    has the conversation, stop here: the bot is silent. While it waits in the queue, the
    bot answers as usual;
@@ -28,13 +29,14 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.channels import BotMessage, UserMessage
 from bot.dialogue.action_client import ActionClient
 from bot.dialogue.action_runner import ACTION_FAILED_TEXT, ActionRunner
+from bot.dialogue.closing_turns import closing_step
 from bot.dialogue.conversation_state import (
     ACTION_LISTEN,
     HANDOVER_ASSIGNED,
@@ -43,18 +45,14 @@ from bot.dialogue.domain import Domain
 from bot.dialogue.events import (
     ActionExecuted,
     ActionExecutionRejected,
+    Event,
     Restarted,
     UserUttered,
 )
 from bot.dialogue.forms import refused_answer
 from bot.dialogue.handoff import immediate_handover
-from bot.dialogue.handover_events import CsatRated, HandoverClosed, HandoverRequested
-from bot.dialogue.handover_turns import (
-    csat_score,
-    live_agent_calls,
-    tell_live_agents,
-    wants_the_bot,
-)
+from bot.dialogue.handover_events import HandoverClosed, HandoverRequested
+from bot.dialogue.handover_turns import live_agent_calls, tell_live_agents, wants_the_bot
 from bot.dialogue.identity_token import identity_events
 from bot.dialogue.payload import parse_payload
 from bot.dialogue.policies import PolicyEnsemble, Prediction
@@ -77,7 +75,6 @@ Parser = Callable[[str], Awaitable[Mapping[str, Any]]]
 
 FALLBACK_INTENT = "nlu_fallback"
 # Said only where the domain declares them: a Rasa project gets no text it did not write.
-CSAT_THANKS = "utter_csat_thanks"
 BACK_TO_BOT = "utter_handover_cancelled"
 
 
@@ -180,16 +177,19 @@ class Engine:
         return [*turn.messages(), *replies.messages]
 
     async def _run_turn(self, turn: Turn, message: UserMessage) -> None:
+        before = turn.tracker.state  # a question asked a day ago outlives its session
         if session_due(turn.tracker, self.domain, self.clock()):
             turn.add(session_start(turn.tracker, self.domain))
-        awaiting_csat = turn.tracker.state.awaiting_csat
         status = turn.tracker.handover_status
         user = await self._read(message)
         turn.add([user])
-        score = csat_score(message.text) if awaiting_csat else None
-        if score is not None:
-            turn.add([CsatRated(score=score)])
-            await self._say_declared(turn, CSAT_THANKS, message.input_channel)
+        step = closing_step(before, user, tuple(self.domain.responses))
+        if step is not None:  # the rating, its comment, the follow-up's answer
+            turn.add(list(step.events))
+            if step.handover is not None:
+                turn.add(immediate_handover(turn.tracker, self.domain, step.handover))
+            said = next((name for name in step.say if name in self.domain.responses), None)
+            await self._say_declared(turn, said, message.input_channel, step.then)
             return
         if wants_the_bot(message.text, status):
             turn.add([HandoverClosed(by="player")])
@@ -289,12 +289,14 @@ class Engine:
         )  # fmt: skip
         turn.add([ActionExecuted(ACTION_LISTEN)])
 
-    async def _say_declared(self, turn: Turn, response: str, channel: str | None) -> None:
-        """Say a response the domain declares (nothing otherwise), then listen."""
-        if response in self.domain.responses:
+    async def _say_declared(
+        self, turn: Turn, response: str | None, channel: str | None, then: Sequence[Event] = ()
+    ) -> None:
+        """Say a response the domain declares (nothing otherwise), record ``then``, listen."""
+        if response is not None and response in self.domain.responses:
             turn.add([ActionExecuted(response, policy="engine")])
             turn.add(await self.actions.execute(response, turn.tracker, channel))
-        turn.add([ActionExecuted(ACTION_LISTEN, policy="engine")])
+        turn.add([*then, ActionExecuted(ACTION_LISTEN, policy="engine")])
 
     # ---- persisting and answering ---------------------------------------------------------
 

@@ -14,7 +14,11 @@ from bot.dialogue.events import Event
 __all__ = [
     "HANDOVER_EVENTS",
     "CsatAsked",
+    "CsatCommentAsked",
+    "CsatCommented",
     "CsatRated",
+    "FollowUpAnswered",
+    "FollowUpAsked",
     "HandoverAssigned",
     "HandoverClosed",
     "HandoverRequested",
@@ -92,6 +96,39 @@ class CsatRated(Event):
         return None if 1 <= self.score <= 5 else f"'score' must be 1 to 5, found {self.score}"
 
 
+@dataclass(frozen=True, slots=True)
+class CsatCommentAsked(Event):
+    """After their rating the player was asked for a comment (optional: a new request
+    instead is answered as usual)."""
+
+    type_name: ClassVar[str] = "csat_comment_asked"
+
+
+@dataclass(frozen=True, slots=True)
+class CsatCommented(Event):
+    """What the player added to their rating (the latest ``csat`` before it)."""
+
+    type_name: ClassVar[str] = "csat_comment"
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpAsked(Event):
+    """A while after a closed handover the player was asked whether their problem is
+    solved (``resolution``: the tag the agent closed with)."""
+
+    type_name: ClassVar[str] = "follow_up_asked"
+    resolution: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpAnswered(Event):
+    """The player's answer to the follow-up: solved or not (then back to the queue)."""
+
+    type_name: ClassVar[str] = "follow_up_answered"
+    solved: bool
+
+
 HANDOVER_EVENTS: tuple[type[Event], ...] = (
     HandoverRequested,
     HandoverWaiting,
@@ -100,4 +137,8 @@ HANDOVER_EVENTS: tuple[type[Event], ...] = (
     HandoverClosed,
     CsatAsked,
     CsatRated,
+    CsatCommentAsked,
+    CsatCommented,
+    FollowUpAsked,
+    FollowUpAnswered,
 )

@@ -34,7 +34,11 @@ from bot.dialogue.events import (
 )
 from bot.dialogue.handover_events import (
     CsatAsked,
+    CsatCommentAsked,
+    CsatCommented,
     CsatRated,
+    FollowUpAnswered,
+    FollowUpAsked,
     HandoverAssigned,
     HandoverClosed,
     HandoverRequested,
@@ -93,6 +97,10 @@ SAMPLES: list[Event] = [
     CsatAsked(),
     CsatRated(5, comment="çok hızlıydı"),
     CsatRated(1),
+    CsatCommentAsked(),
+    CsatCommented("temsilci çok ilgiliydi"),
+    FollowUpAsked("follow_up"),
+    FollowUpAnswered(solved=False),
 ]
 
 

@@ -14,7 +14,9 @@ from typing import Any
 from bot.dialogue.event_reader import event_from_dict
 from bot.dialogue.events import BotUttered, Event, UserUttered
 from bot.dialogue.handover_events import (
+    CsatCommented,
     CsatRated,
+    FollowUpAnswered,
     HandoverAssigned,
     HandoverClosed,
     HandoverRequested,
@@ -66,6 +68,11 @@ def _item(event: Event) -> HistoryItem | None:
         )
     if isinstance(event, CsatRated):
         return HistoryItem(kind="csat", timestamp=at, score=event.score)
+    if isinstance(event, CsatCommented):
+        return HistoryItem(kind="csat_comment", timestamp=at, text=event.comment)
+    if isinstance(event, FollowUpAnswered):
+        answer = "solved" if event.solved else "not_solved"
+        return HistoryItem(kind="follow_up", timestamp=at, reason=answer)
     return None
 
 

@@ -120,7 +120,10 @@ class QueueView(BaseModel):
 class HistoryItem(BaseModel):
     """One line of the conversation as the agent reads it."""
 
-    kind: Literal["player", "bot", "agent", "handover", "assigned", "closed", "csat"]
+    kind: Literal[
+        "player", "bot", "agent", "handover", "assigned", "closed", "csat", "csat_comment",
+        "follow_up",
+    ]  # fmt: skip
     timestamp: float
     text: str | None = None
     intent: str | None = None

@@ -39,6 +39,8 @@ function Line({ t, item, agents }) {
       resolution: item.resolution ? ` · ${labelled(t, "resolution", item.resolution)}` : "",
     }),
     csat: () => t("conversation.csat", item),
+    csat_comment: () => t("conversation.csat_comment", item),
+    follow_up: () => t(`conversation.follow_up_${item.reason}`),
   }[item.kind];
   return html`<li class="line system"><span>${text ? text() : item.kind} · ${time(item.timestamp)}</span></li>`;
 }
