@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot import __version__
 from bot.cli_agents import add_agents_parser
+from bot.cli_report import add_report_parser
 from bot.errors import ConfigError, DestekError
 
 __all__ = ["main"]
@@ -387,6 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     actions.set_defaults(func=cmd_run_actions)
 
     add_agents_parser(verbs)
+    add_report_parser(verbs)
     return parser
 
 
