@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     # HS256 secret the operator console signs its session cookies with; unset: one is
     # made at start-up (and shared by `bot run --workers`), so sessions end on restart.
     console_secret: SecretStr | None = None
+    # The account backend the console's player panel reads (the action server's, by the
+    # same variables); unset: the panel says it is not configured.
+    backend_url: str | None = None
+    backend_token: SecretStr | None = None
+    backend_timeout: float = 2.0
+    # The operators' canned responses; a missing file means none.
+    canned: Path = Path("canned.yml")
 
     def as_environment(self) -> dict[str, str]:
         """These settings as ``DESTEK_`` variables, for worker processes to read back."""

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.server.console.floor import ConsoleProblem, Floor
 from bot.server.console.routes import router
-from bot.server.console.routes_player import player_router
+from bot.server.console.routes_player import install_player, player_router
 from bot.server.console.routes_reports import reports_router
 from bot.server.console.routes_supervision import supervision_router
 from bot.server.console.schemas import ErrorBody
@@ -42,6 +42,7 @@ def install_console(app: FastAPI, settings: Settings, live_agents: LiveAgents) -
     ``/console/static``) to ``app``."""
     sessions = ConsoleSessions.from_settings(settings, live_agents.store)
     app.state.console_floor = Floor.build(live_agents, sessions)
+    install_player(app, settings)  # the player panel's backend and the canned responses
     app.include_router(router)
     app.include_router(player_router)
     app.include_router(supervision_router)
