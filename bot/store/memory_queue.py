@@ -168,6 +168,21 @@ class InMemoryQueueStore:
         if agent is not None:
             self._agents[agent_id] = replace(agent, password_hash=password_hash)
 
+    async def update_agent(self, agent: Agent) -> bool:
+        current = self._agents.get(agent.id)
+        if current is None:
+            return False
+        self._agents[agent.id] = replace(
+            current,
+            name=agent.name,
+            role=agent.role,
+            skills=agent.skills,
+            languages=agent.languages,
+            teams=agent.teams,
+            max_chats=agent.max_chats,
+        )
+        return True
+
     async def add_team(self, team: Team) -> None:
         self._teams[team.name] = team
 

@@ -189,6 +189,12 @@ class QueueStore(Protocol):
 
     async def set_password_hash(self, agent_id: str, password_hash: str) -> None: ...
 
+    async def update_agent(self, agent: Agent) -> bool:
+        """Replace the agent's profile (name, role, skills, languages, teams, max chats)
+        with ``agent``'s, by id; status, password and disabled stay. False when there is
+        no such agent."""
+        ...
+
     async def add_team(self, team: Team) -> None:
         """Add or update a team."""
         ...

@@ -259,6 +259,16 @@ class SQLQueueStore(SQLTrackerStore):
         )
         await self._write("set_password_hash", lambda c: c.execute(statement))
 
+    async def update_agent(self, agent: Agent) -> bool:
+        profile = ("name", "role", "skills", "languages", "teams", "max_chats")
+        row = agent_row(agent)
+        statement = (
+            update(agents_table)
+            .where(agents_table.c.id == agent.id)
+            .values({column: row[column] for column in profile})
+        )
+        return await self._write("update_agent", lambda c: c.execute(statement).rowcount == 1)
+
     async def add_team(self, team: Team) -> None:
         def add(connection: Connection) -> None:
             changed = connection.execute(
