@@ -15,7 +15,9 @@ from bot.store.queue_base import (
     ENTRY_ASSIGNED,
     ENTRY_CLOSED,
     ENTRY_WAITING,
+    FOLLOW_UP_SENDING,
     Agent,
+    FollowUp,
     Note,
     QueueEntry,
     Team,
@@ -33,6 +35,7 @@ class InMemoryQueueStore:
         self._teams: dict[str, Team] = {}
         self._tickets: list[Ticket] = []
         self._notes: list[Note] = []
+        self._followups: dict[int, FollowUp] = {}  # by entry id
 
     async def enqueue(self, entry: QueueEntry) -> QueueEntry:
         index = self._active.get(entry.sender_id)
@@ -188,6 +191,36 @@ class InMemoryQueueStore:
 
     async def teams(self) -> list[Team]:
         return sorted(self._teams.values(), key=lambda t: t.name)
+
+    async def followups_due(self, closed_after: float, closed_before: float) -> list[QueueEntry]:
+        due = [
+            entry
+            for entry in self._entries
+            if entry.status == ENTRY_CLOSED
+            and entry.resolution is not None
+            and entry.closed_at is not None
+            and closed_after <= entry.closed_at < closed_before
+            and entry.id not in self._followups
+        ]
+        return sorted(due, key=lambda entry: (entry.closed_at or 0.0, entry.id))
+
+    async def claim_followup(self, entry: QueueEntry, now: float) -> bool:
+        if entry.id in self._followups:
+            return False
+        claimed = FollowUp(entry.id, entry.sender_id, entry.resolution, FOLLOW_UP_SENDING, now)
+        self._followups[entry.id] = claimed
+        return True
+
+    async def finish_followup(
+        self, entry_id: int, status: str, now: float, detail: str = ""
+    ) -> None:
+        if entry_id in self._followups:
+            done = replace(self._followups[entry_id], status=status, done_at=now, detail=detail)
+            self._followups[entry_id] = done
+
+    async def followups(self, sender_id: str | None = None) -> list[FollowUp]:
+        found = [f for f in self._followups.values() if sender_id in (None, f.sender_id)]
+        return sorted(found, key=lambda f: (f.claimed_at, f.entry_id))
 
     async def add_ticket(self, ticket: Ticket) -> int:
         self._tickets.append(replace(ticket, id=len(self._tickets) + 1))

@@ -21,7 +21,12 @@ __all__ = [
     "ENTRY_CLOSED",
     "ENTRY_WAITING",
     "ENTRY_WITHDRAWN",
+    "FOLLOW_UP_FAILED",
+    "FOLLOW_UP_SENDING",
+    "FOLLOW_UP_SENT",
+    "FOLLOW_UP_SKIPPED",
     "Agent",
+    "FollowUp",
     "Note",
     "QueueEntry",
     "QueueStore",
@@ -37,6 +42,10 @@ ACTIVE_STATUSES = (ENTRY_WAITING, ENTRY_ASSIGNED)
 AGENT_ONLINE = "online"  # takes chats
 AGENT_AWAY = "away"  # keeps their chats, takes no new one
 AGENT_OFFLINE = "offline"
+FOLLOW_UP_SENDING = "sending"  # claimed by a worker, on its way
+FOLLOW_UP_SENT = "sent"
+FOLLOW_UP_FAILED = "failed"  # the player could not be reached; never tried again
+FOLLOW_UP_SKIPPED = "skipped"  # nothing to send (no text declared, back in the queue...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +126,19 @@ class Note:
     id: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """The follow-up of one closed entry ("is your problem solved?"): claimed once."""
+
+    entry_id: int
+    sender_id: str
+    resolution: str | None
+    status: str
+    claimed_at: float
+    done_at: float | None = None
+    detail: str = ""
+
+
 class QueueStore(Protocol):
     """Persists the live-agent queue; every method is safe to call from several workers."""
 
@@ -163,6 +185,28 @@ class QueueStore(Protocol):
 
     async def recent_handle_times(self, limit: int) -> list[float]:
         """Seconds from assignment to close of the latest ``limit`` closed entries."""
+        ...
+
+    # ---- follow-ups ---------------------------------------------------------------------
+
+    async def followups_due(self, closed_after: float, closed_before: float) -> list[QueueEntry]:
+        """Closed entries with a resolution, closed in ``[closed_after, closed_before)``,
+        whose follow-up nobody has claimed yet; oldest close first."""
+        ...
+
+    async def claim_followup(self, entry: QueueEntry, now: float) -> bool:
+        """Claim the closed entry's follow-up, atomically: True for exactly one caller
+        across workers, False for every other (and for an entry claimed before)."""
+        ...
+
+    async def finish_followup(
+        self, entry_id: int, status: str, now: float, detail: str = ""
+    ) -> None:
+        """Record how a claimed follow-up ended (sent, failed, skipped)."""
+        ...
+
+    async def followups(self, sender_id: str | None = None) -> list[FollowUp]:
+        """Claimed follow-ups (one conversation's, or all), oldest claim first."""
         ...
 
     # ---- agents and teams -----------------------------------------------------------------

@@ -16,12 +16,14 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.errors import StoreError
+from bot.store import sql_followups
 from bot.store.queue_base import (
     AGENT_OFFLINE,
     ENTRY_ASSIGNED,
     ENTRY_CLOSED,
     ENTRY_WAITING,
     Agent,
+    FollowUp,
     Note,
     QueueEntry,
     Team,
@@ -201,6 +203,26 @@ class SQLQueueStore(SQLTrackerStore):
             return [float(row[1] - row[0]) for row in reversed(rows)]
 
         return await self._read("recent_handle_times", fetch)
+
+    # ---- follow-ups (the queries are in sql_followups) ------------------------------------
+
+    async def followups_due(self, closed_after: float, closed_before: float) -> list[QueueEntry]:
+        return await self._read(
+            "followups_due", lambda c: sql_followups.due(c, closed_after, closed_before)
+        )
+
+    async def claim_followup(self, entry: QueueEntry, now: float) -> bool:
+        return await self._write("claim_followup", lambda c: sql_followups.claim(c, entry, now))
+
+    async def finish_followup(
+        self, entry_id: int, status: str, now: float, detail: str = ""
+    ) -> None:
+        await self._write(
+            "finish_followup", lambda c: sql_followups.finish(c, entry_id, status, now, detail)
+        )
+
+    async def followups(self, sender_id: str | None = None) -> list[FollowUp]:
+        return await self._read("followups", lambda c: sql_followups.listed(c, sender_id))
 
     # ---- agents and teams -----------------------------------------------------------------
 
