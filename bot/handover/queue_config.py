@@ -10,6 +10,12 @@ Read from the ``live_agents:`` section of endpoints.yml (``type: builtin``)::
       sla: {3: 15, 2: 30, 1: 60, 0: 180}
       working_hours: {days: [0, 1, 2, 3, 4, 5, 6], start: "09:00", end: "01:00",
                       timezone: Europe/Istanbul}
+      follow_ups:                # after a close with this resolution, ask "is it solved?"
+        follow_up: 24h           # seconds, or 30m / 24h / 2d; off (or absent): never
+        not_resolved: 24h
+        resolved: 48h
+        spam: off
+      follow_up_grace: 24h       # a follow-up missed by longer (the server was down) is not sent
 """
 
 from __future__ import annotations
@@ -34,7 +40,11 @@ _KEYS = (
     "sla",
     "working_hours",
     "tick_interval",
+    "follow_ups",
+    "follow_up_grace",
 )
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+_OFF = ("off", "no", "false", "never")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +93,9 @@ class QueueConfig:
     tick_interval: float = 1.0
     sla: SlaPolicy = field(default_factory=SlaPolicy)
     working_hours: WorkingHours | None = None  # None: always open
+    # resolution -> seconds after the close to ask whether the problem is solved
+    follow_ups: Mapping[str, float] = field(default_factory=dict)
+    follow_up_grace: float = 86400.0
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> QueueConfig:
@@ -103,6 +116,8 @@ class QueueConfig:
             )
             if key in options
         }
+        if "follow_up_grace" in options:
+            numbers["follow_up_grace"] = _duration(options["follow_up_grace"], "follow_up_grace")
         sla = options.get("sla")
         hours = options.get("working_hours")
         if sla is not None and not isinstance(sla, Mapping):
@@ -113,6 +128,7 @@ class QueueConfig:
             **numbers,
             sla=_sla(sla) if sla else SlaPolicy(),
             working_hours=None if hours is None else WorkingHours.from_options(hours),
+            follow_ups=_follow_ups(options.get("follow_ups")),
         )
 
 
@@ -129,3 +145,32 @@ def _seconds(value: Any, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ConfigError(f"endpoints.yml: live_agents.{key} must be a positive number of seconds")
     return float(value)
+
+
+def _follow_ups(options: Any) -> dict[str, float]:
+    if options is None:
+        return {}
+    if not isinstance(options, Mapping):
+        raise ConfigError("endpoints.yml: live_agents.follow_ups maps a resolution to a delay")
+    delays: dict[str, float] = {}
+    for resolution, value in options.items():
+        if value is None or value is False or str(value).strip().lower() in _OFF:
+            continue
+        delays[str(resolution)] = _duration(value, f"follow_ups.{resolution}")
+    return delays
+
+
+def _duration(value: Any, key: str) -> float:
+    """Seconds, or a number with a unit: ``90m``, ``24h``, ``2d``."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        unit = _UNITS.get(text[-1:]) if text else None
+        try:
+            number = float(text[:-1] if unit else text) * (unit or 1.0)
+        except ValueError:
+            raise ConfigError(
+                f"endpoints.yml: live_agents.{key} must be seconds or like 30m, 24h, 2d "
+                f"(found {value!r})"
+            ) from None
+        return _seconds(number, key)
+    return _seconds(value, key)

@@ -11,17 +11,25 @@ call it with their own clock):
   ``answer_timeout`` of being given the chat, go back to the queue (such an agent is
   set away, and supervisors hear of it);
 - waiting conversations are routed (a missed change is caught up here);
-- a waiting player whose place changed hears it, at most every ``position_updates``.
+- a waiting player whose place changed hears it, at most every ``position_updates``;
+- closed chats whose follow-up is due are followed up (:mod:`bot.handover.followups`),
+  where endpoints.yml sets ``follow_ups`` and the desk is Destek's.
 """
 
 from __future__ import annotations
 
+import logging
+
 from bot.handover.agents import AWAY, OFFLINE
+from bot.handover.desk import Desk
+from bot.handover.followups import FollowUps
 from bot.handover.queue import LiveQueue
 from bot.handover.topics import QUEUE_TOPIC, SUPERVISOR_TOPIC
 from bot.store.queue_base import ENTRY_ASSIGNED, ENTRY_WAITING, ENTRY_WITHDRAWN, QueueEntry
 
 __all__ = ["QueueTimers"]
+
+log = logging.getLogger(__name__)
 
 
 class QueueTimers:
@@ -29,6 +37,12 @@ class QueueTimers:
         self.queue = queue
         self._told: dict[str, tuple[int, float]] = {}  # sender -> (place, when)
         self._answered: set[tuple[str, float | None]] = set()  # (sender, assigned_at)
+        config = queue.config
+        self.followups: FollowUps | None = None
+        if config.follow_ups and isinstance(queue.desk, Desk):
+            self.followups = FollowUps(
+                queue.store, queue.desk, config.follow_ups, config.follow_up_grace, queue.clock
+            )
 
     async def tick(self) -> None:
         queue = self.queue
@@ -48,6 +62,11 @@ class QueueTimers:
         await self._requeue_orphans(now)
         await queue.route()
         await self._tell_places(now)
+        if self.followups is not None:
+            try:
+                await self.followups.tick()
+            except Exception:  # the store, most likely: the queue's own work is done
+                log.exception("the follow-ups could not be sent; trying again next tick")
 
     async def _give_back(self, entry: QueueEntry, by: str) -> None:
         queue = self.queue
