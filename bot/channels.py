@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 __all__ = [
+    "FOLLOW_UP_TEMPLATE",
+    "TEMPLATE_KEY",
     "BotMessage",
     "ChannelContext",
     "ChannelFactory",
@@ -42,6 +44,11 @@ __all__ = [
 
 BotMessage = dict[str, Any]
 """A message for the player: ``text``, ``buttons``, ``image``, ``custom``... (Rasa's keys)."""
+
+TEMPLATE_KEY = "template"
+"""A message key naming a purpose (``FOLLOW_UP_TEMPLATE``): a channel that must send an
+approved template outside its window (WhatsApp) sends its template for it instead."""
+FOLLOW_UP_TEMPLATE = "follow_up"
 
 TranscriptEntry = dict[str, Any]
 """One line of a conversation's history: ``{"sender": "user" | "bot", "text", "timestamp",

@@ -27,7 +27,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 
-from bot.channels import BotMessage
+from bot.channels import FOLLOW_UP_TEMPLATE, TEMPLATE_KEY, BotMessage
 from bot.dialogue.builtin_actions import bot_uttered
 from bot.dialogue.event_reader import event_from_dict
 from bot.dialogue.events import Event, UserUttered
@@ -44,18 +44,10 @@ from bot.store.queue_base import (
     QueueStore,
 )
 
-__all__ = [
-    "ASK_FOLLOW_UP",
-    "FOLLOW_UP_TEMPLATE",
-    "TEMPLATE_KEY",
-    "WHATSAPP_WINDOW",
-    "FollowUps",
-]
+__all__ = ["ASK_FOLLOW_UP", "WHATSAPP_WINDOW", "FollowUps"]
 
 log = logging.getLogger(__name__)
 ASK_FOLLOW_UP = "utter_ask_follow_up"
-TEMPLATE_KEY = "template"  # a message key: send the channel's template of this name instead
-FOLLOW_UP_TEMPLATE = "follow_up"
 WHATSAPP = "whatsapp"
 WHATSAPP_WINDOW = 24 * 3600.0  # Meta's customer service window after the player's message
 

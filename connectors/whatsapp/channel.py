@@ -9,7 +9,11 @@ ignores a ``wamid`` it already holds.
 :meth:`WhatsAppChannel.deliver` sends messages outside a turn (an agent's answer, the
 rating question) to the player's number, the conversation id. WhatsApp refuses such a
 free-form message once the player last wrote over 24 hours ago: that raises
-:class:`~connectors.whatsapp.graph.OutsideServiceWindow` for the caller to see.
+:class:`~connectors.whatsapp.graph.OutsideServiceWindow` for the caller to see. A
+message that names a ``template`` (the follow-up asks for ``follow_up`` when the window
+has closed) goes as the approved template credentials.yml names for it
+(``follow_up_template``, in ``template_language``), its buttons' payloads as the
+template's quick replies; without one configured it is not sent (a DeliveryError).
 """
 
 from __future__ import annotations
@@ -27,11 +31,19 @@ import httpx
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import PlainTextResponse
 
-from bot.channels import BotMessage, ChannelContext, DeliveryError, MessageHandler, UserMessage
+from bot.channels import (
+    FOLLOW_UP_TEMPLATE,
+    TEMPLATE_KEY,
+    BotMessage,
+    ChannelContext,
+    DeliveryError,
+    MessageHandler,
+    UserMessage,
+)
 from bot.errors import ConfigError
 from connectors.whatsapp.graph import GraphClient, GraphRefused, GraphUnavailable, masked
 from connectors.whatsapp.inbound import parse, signature_ok
-from connectors.whatsapp.outbound import to_whatsapp
+from connectors.whatsapp.outbound import template_message, to_whatsapp
 
 __all__ = ["WEBHOOK", "WhatsAppChannel", "WhatsAppOptions"]
 
@@ -46,6 +58,7 @@ DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF = 0.5
+DEFAULT_TEMPLATE_LANGUAGE = "tr"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +74,8 @@ class WhatsAppOptions:
     timeout: float = DEFAULT_TIMEOUT
     retries: int = DEFAULT_RETRIES
     retry_backoff: float = DEFAULT_BACKOFF
+    follow_up_template: str | None = None  # an approved template with two quick replies
+    template_language: str = DEFAULT_TEMPLATE_LANGUAGE
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> WhatsAppOptions:
@@ -85,6 +100,8 @@ class WhatsAppOptions:
             timeout=_number(options, "timeout", DEFAULT_TIMEOUT, float) or DEFAULT_TIMEOUT,
             retries=int(_number(options, "retries", DEFAULT_RETRIES, int)),
             retry_backoff=_number(options, "retry_backoff", DEFAULT_BACKOFF, float),
+            follow_up_template=str(options.get("follow_up_template") or "").strip() or None,
+            template_language=str(options.get("template_language") or DEFAULT_TEMPLATE_LANGUAGE),
         )
 
     @property
@@ -132,8 +149,22 @@ class WhatsAppChannel:
         if graph is None:
             raise DeliveryError("whatsapp: the channel has not started")
         for reply in messages:
+            if reply.get(TEMPLATE_KEY):
+                await graph.send(sender_id, self._template(reply))
+                continue
             for message in to_whatsapp(reply):
                 await graph.send(sender_id, message)
+
+    def _template(self, reply: BotMessage) -> dict[str, Any]:
+        """The approved template standing in for ``reply`` outside the 24-hour window."""
+        purpose = str(reply[TEMPLATE_KEY])
+        name = self.options.follow_up_template if purpose == FOLLOW_UP_TEMPLATE else None
+        if name is None:
+            raise DeliveryError(
+                f"whatsapp: the player's 24-hour window has closed and credentials.yml names "
+                f"no {purpose}_template to reach them with"
+            )
+        return template_message(name, self.options.template_language, reply.get("buttons"))
 
     async def verify(self, request: Request) -> PlainTextResponse:
         """Meta's subscription check: echo ``hub.challenge`` if the token is ours."""

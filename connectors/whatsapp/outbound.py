@@ -67,6 +67,21 @@ def to_whatsapp(message: BotMessage) -> list[dict[str, Any]]:
     return out
 
 
+def template_message(name: str, language: str, buttons: Any) -> dict[str, Any]:
+    """An approved template (``type: template``), the only message WhatsApp takes once
+    the player's 24-hour window has closed; ``buttons`` give its quick replies' payloads
+    in order (the template's own buttons show their approved titles)."""
+    components: list[dict[str, Any]] = [
+        {"type": "button", "sub_type": "quick_reply", "index": str(index),
+         "parameters": [{"type": "payload", "payload": payload}]}
+        for index, (_, payload) in enumerate(_choices(buttons))
+    ]  # fmt: skip
+    template: dict[str, Any] = {"name": name, "language": {"code": language}}
+    if components:
+        template["components"] = components
+    return {"type": "template", "template": template}
+
+
 def split_text(text: str, limit: int) -> list[str]:
     """``text`` in chunks of at most ``limit`` characters, cut at a paragraph, line or
     word end where one is in the second half of the chunk."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels import BotMessage, DeliveryError
+from bot.config import read_endpoints
 from bot.dialogue.domain import Domain, read_domain
 from bot.errors import ConfigError
 from bot.handover.followups import FollowUps
@@ -213,3 +214,10 @@ async def test_two_workers_on_postgresql_send_each_follow_up_once(
         assert asked(one, sender_id) + asked(two, sender_id) == 1
         assert (await one.events(sender_id)).count("follow_up_asked") == 1
     assert {f.status for f in await two.store.followups()} == {"sent"}
+
+
+def test_the_shipped_endpoints_follow_up_after_a_day() -> None:
+    endpoints = read_endpoints(Path(__file__).parents[2] / "endpoints.yml")
+    section = endpoints.services["live_agents"]
+    config = QueueConfig.from_options(section.options)
+    assert config.follow_ups == {"follow_up": 24 * HOUR, "not_resolved": 24 * HOUR}
