@@ -94,16 +94,17 @@ class CannedLibrary:
     ) -> list[CannedMatch]:
         """The replies that match ``query`` (all for an empty one): those that fit
         ``intent`` first, then the best matches (a shortcut that starts with the query,
-        one that contains it, the title, the text), then by shortcut."""
+        one that contains it, the title, the text), then in the file's order: the editor
+        puts the reply they want offered first above the others."""
         wanted = _key(query.strip().lstrip("/"))
-        ranked: list[tuple[bool, int, str, CannedMatch]] = []
-        for item in self._indexed:
+        ranked: list[tuple[bool, int, int, CannedMatch]] = []
+        for order, item in enumerate(self._indexed):
             score = _score(item, wanted)
             if score is None:
                 continue
             suggested = intent is not None and intent in item.response.intents
             match = CannedMatch(item.response, suggested)
-            ranked.append((not suggested, score, item.response.shortcut, match))
+            ranked.append((not suggested, score, order, match))
         ranked.sort(key=lambda row: row[:3])
         return [row[3] for row in ranked[:limit]]
 

@@ -126,9 +126,9 @@ def test_the_replies_fitting_the_intent_come_first_and_are_marked(library: Canne
     ranked = library.search("", intent="balance")
     assert [(m.response.shortcut, m.suggested) for m in ranked] == [
         ("bakiye", True),
-        ("cekim_suresi", False),
-        ("kapanis", False),
+        ("cekim_suresi", False),  # then in the file's order
         ("sifre_sifirlama", False),
+        ("kapanis", False),
     ]
     both = library.search("a", intent="withdrawal_request")
     assert both[0].response.shortcut == "cekim_suresi" and both[0].suggested

@@ -45,4 +45,7 @@ export const api = {
   note: (id, text) => call("POST", `${chat(id)}/notes`, { text }),
   transfer: (id, target, note) => call("POST", `${chat(id)}/transfer`, { ...target, note }),
   close: (id, resolution) => call("POST", `${chat(id)}/close`, { resolution }),
+  player: (id) => call("GET", `${chat(id)}/player`),
+  canned: (id, q = "") =>
+    call("GET", `/canned?sender_id=${encodeURIComponent(id)}&q=${encodeURIComponent(q)}`),
 };

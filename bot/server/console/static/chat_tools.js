@@ -1,7 +1,9 @@
-// The right column of a chat: private notes, transfer to an agent or a team with a note,
-// and close with a resolution tag. Notes are for agents only; the player never sees them.
+// The right column of a chat: the player panel (player_panel.js), private notes, transfer
+// to an agent or a team with a note, and close with a resolution tag. Notes are for
+// agents only; the player never sees them.
 import { html, useState } from "./vendor/htm-preact-standalone.module.js";
 import { labelled } from "./i18n/i18n.js";
+import { PlayerPanel } from "./player_panel.js";
 
 function Notes({ t, notes, agents, writable, actions }) {
   const [text, setText] = useState("");
@@ -80,12 +82,13 @@ function Close({ t, queue, actions }) {
   `;
 }
 
-export function ChatTools({ t, state, mine, actions }) {
+export function ChatTools({ t, state, mine, changed, actions }) {
   const { conversation, queue, me } = state;
   if (!queue) return null;
   const agents = [...queue.agents, me];
   return html`
     <aside class="tools">
+      <${PlayerPanel} t=${t} lang=${state.lang} senderId=${conversation.sender_id} changed=${changed} />
       ${(mine || conversation.notes.length > 0) && html`<${Notes} t=${t} notes=${conversation.notes}
         agents=${agents} writable=${mine} actions=${actions} />`}
       ${mine && html`<${Transfer} t=${t} queue=${queue} actions=${actions} />`}

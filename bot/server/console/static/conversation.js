@@ -1,10 +1,12 @@
 // The middle column: one chat. Why it came to a human and the bot's summary on top,
 // the whole history (each player message with its intent and confidence), and the
-// composer; the tools (notes, transfer, close) beside it.
-import { html, useEffect, useRef, useState } from "./vendor/htm-preact-standalone.module.js";
+// composer (composer.js, with the canned replies); the tools (the player panel, notes,
+// transfer, close) beside it.
+import { html, useEffect, useRef } from "./vendor/htm-preact-standalone.module.js";
 import { labelled } from "./i18n/i18n.js";
 import { who } from "./people.js";
 import { ChatTools } from "./chat_tools.js";
+import { Composer } from "./composer.js";
 
 const time = (seconds) =>
   new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
@@ -45,28 +47,6 @@ function Line({ t, item, agents }) {
   return html`<li class="line system"><span>${text ? text() : item.kind} · ${time(item.timestamp)}</span></li>`;
 }
 
-function Composer({ t, actions }) {
-  const [text, setText] = useState("");
-  const submit = (event) => {
-    event.preventDefault();
-    if (!text.trim()) return;
-    actions.send(text.trim()).then(() => setText(""));
-  };
-  const onKey = (event) => {
-    if (event.key === "Enter" && !event.shiftKey) submit(event);
-  };
-  return html`
-    <form class="composer" onSubmit=${submit}>
-      <label for="composer-text">${t("composer.label")}</label>
-      <div class="composer-row">
-        <textarea id="composer-text" rows="3" value=${text} placeholder=${t("composer.placeholder")}
-          onInput=${(e) => setText(e.currentTarget.value)} onKeyDown=${onKey}></textarea>
-        <button type="submit" class="primary">${t("composer.send")}</button>
-      </div>
-    </form>
-  `;
-}
-
 function Empty({ t }) {
   return html`
     <main class="conversation empty">
@@ -89,6 +69,8 @@ export function ConversationView({ t, state, actions }) {
   const waiting = entry && entry.status === "waiting";
   const name = who(t, entry || { sender_id: conversation.sender_id });
   const agents = queue ? [...queue.agents, me] : [me];
+  const heard = conversation.history.filter((item) => item.kind === "player");
+  const changed = heard.length ? heard[heard.length - 1].timestamp : 0; // the latest player message
   return html`
     <main class="conversation" aria-labelledby="conversation-heading">
       <div class="conversation-main">
@@ -114,9 +96,11 @@ export function ConversationView({ t, state, actions }) {
         <ol class="history" role="log" aria-label=${t("conversation.history")} ref=${history}>
           ${conversation.history.map((item) => html`<${Line} t=${t} item=${item} agents=${agents} />`)}
         </ol>
-        ${mine && html`<${Composer} key=${conversation.sender_id} t=${t} actions=${actions} />`}
+        ${mine && html`<${Composer} key=${conversation.sender_id} t=${t} senderId=${conversation.sender_id}
+          changed=${changed} actions=${actions} />`}
       </div>
-      <${ChatTools} key=${conversation.sender_id} t=${t} state=${state} mine=${mine} actions=${actions} />
+      <${ChatTools} key=${conversation.sender_id} t=${t} state=${state} mine=${mine} changed=${changed}
+        actions=${actions} />
     </main>
   `;
 }
