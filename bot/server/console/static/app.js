@@ -1,22 +1,31 @@
-// The console's one place for state, its routing (#/chat/<id>) and its root view.
-// Views get the state and the actions as props; they hold no rules of their own.
+// The console's one place for state, its routing (#/chat/<id>, #/floor, #/admin,
+// #/reports) and its root view. Views get the state and the actions as props; they
+// hold no rules of their own.
 import { html, render, useEffect, useReducer, useRef } from "./vendor/htm-preact-standalone.module.js";
 import { api } from "./api.js";
 import { openSocket } from "./socket.js";
-import { beep, titleBadge } from "./alerts.js";
+import { Toasts, alertKind, beep, keepLatest, raise, titleBadge } from "./alerts.js";
 import { translator, DEFAULT_LANGUAGE, LANGUAGES } from "./i18n/i18n.js";
 import { Login } from "./login.js";
-import { Header } from "./header.js";
+import { Header, mayOpen } from "./header.js";
 import { Queue } from "./queue.js";
 import { ConversationView } from "./conversation.js";
 import { shortcuts } from "./shortcuts.js";
+import { Floor } from "./supervision.js";
+import { Admin } from "./admin.js";
+import { Reports } from "./reports.js";
+import { supervisionActions } from "./supervision_actions.js";
 
 const LANGUAGE_KEY = "destek.console.language";
 const QUEUE_COALESCE_MS = 250;
 
-function routeId() {
+const VIEWS = { "#/floor": Floor, "#/admin": Admin, "#/reports": Reports };
+
+function route() {
   const match = location.hash.match(/^#\/chat\/(.+)$/);
-  return match ? decodeURIComponent(match[1]) : null;
+  if (match) return { view: "desk", openId: decodeURIComponent(match[1]) };
+  const view = location.hash.slice(2);
+  return { view: `#/${view}` in VIEWS ? view : "desk", openId: null };
 }
 
 function storedLanguage() {
@@ -30,12 +39,16 @@ const initial = {
   me: null,
   queue: null,
   fetchedAt: 0,
-  openId: routeId(),
+  ...route(),
   conversation: null,
   unread: {},
   error: null,
   notice: null,
   connected: false,
+  floor: null, // the supervisor's floor view
+  floorAt: 0,
+  admin: null, // the admin page's agents and teams
+  toasts: [],
 };
 
 const merge = (state, patch) => ({ ...state, ...(typeof patch === "function" ? patch(state) : patch) });
@@ -83,11 +96,17 @@ function App() {
     }, QUEUE_COALESCE_MS);
   };
 
+  const supervision = supervisionActions({ update, current: () => current.current, fail });
+
   const onFrame = (frame) => {
     const now = current.current;
     if (frame.type === "queue" || frame.type === "assigned") {
       loadQueueSoon();
-      if (frame.kind === "queued" || frame.kind === "sla_breached" || frame.type === "assigned") beep();
+      supervision.loadFloorSoon();
+      // a supervisor may have set my status from the floor
+      if (frame.kind === "agent_status") api.me().then((me) => update({ me }), fail);
+      const kind = alertKind(frame, now.me);
+      if (kind) update((s) => ({ toasts: keepLatest(s.toasts, raise(kind, frame)) }));
       if (frame.sender_id && frame.sender_id === now.openId) loadConversation();
     } else if (frame.type === "conversation") {
       if (frame.sender_id === now.openId) {
@@ -126,6 +145,8 @@ function App() {
     close: (resolution) =>
       api.close(current.current.openId, resolution).then(done("notice.closed"), fail),
     dismiss: () => update({ error: null, notice: null }),
+    dropToast: (id) => update((s) => ({ toasts: s.toasts.filter((toast) => toast.id !== id) })),
+    ...supervision,
   };
 
   useEffect(() => {
@@ -133,7 +154,7 @@ function App() {
       (me) => update({ me, checked: true }),
       () => update({ checked: true }),
     );
-    const onHash = () => update({ openId: routeId(), conversation: null });
+    const onHash = () => update({ ...route(), conversation: null });
     window.addEventListener("hashchange", onHash);
     return () => window.removeEventListener("hashchange", onHash);
   }, []);
@@ -153,6 +174,10 @@ function App() {
     });
     return () => socket.current && socket.current.close();
   }, [state.me && state.me.id]);
+
+  useEffect(() => {
+    if (state.view === "floor" && mayOpen("floor", state.me)) supervision.loadFloor();
+  }, [state.view, state.me && state.me.id]);
 
   useEffect(() => {
     if (!state.openId || !state.me) return;
@@ -175,11 +200,15 @@ function App() {
 
   if (!state.checked) return null;
   if (!state.me) return html`<${Login} t=${t} error=${state.error} actions=${actions} />`;
+  const View = mayOpen(state.view, state.me) ? VIEWS[`#/${state.view}`] : null;
   return html`
-    <div class="layout">
+    <div class=${View ? "layout wide" : "layout"}>
       <${Header} t=${t} state=${state} actions=${actions} />
-      <${Queue} t=${t} state=${state} actions=${actions} />
-      <${ConversationView} t=${t} state=${state} actions=${actions} />
+      ${View
+        ? html`<${View} t=${t} state=${state} actions=${actions} />`
+        : html`<${Queue} t=${t} state=${state} actions=${actions} />
+            <${ConversationView} t=${t} state=${state} actions=${actions} />`}
+      <${Toasts} t=${t} state=${state} actions=${actions} />
     </div>
   `;
 }

@@ -1,10 +1,39 @@
-// The top bar: who is signed in, their status, the live connection, language, sign-out;
-// and below it what the last action said (a notice, or an error in words).
+// The top bar: the views the role may open, who is signed in, their status, the live
+// connection, language, sign-out; and below it what the last action said (a notice,
+// or an error in words).
 import { html, useEffect } from "./vendor/htm-preact-standalone.module.js";
+import { labelled } from "./i18n/i18n.js";
 
 const NOTICE_MS = 4000;
 
 const STATUSES = ["online", "away", "offline"];
+const SUPERVISORS = ["supervisor", "admin"];
+// each view and who may open it (the server refuses the others' calls all the same)
+const VIEWS = [
+  { view: "desk", hash: "#/", roles: null },
+  { view: "floor", hash: "#/floor", roles: SUPERVISORS },
+  { view: "reports", hash: "#/reports", roles: SUPERVISORS },
+  { view: "admin", hash: "#/admin", roles: ["admin"] },
+];
+
+/** Whether `me` may open `view` (the desk: everybody signed in). */
+export function mayOpen(view, me) {
+  const found = VIEWS.find((entry) => entry.view === view);
+  return Boolean(me && found && (!found.roles || found.roles.includes(me.role)));
+}
+
+function Views({ t, state }) {
+  const open = VIEWS.filter((entry) => entry.roles && mayOpen(entry.view, state.me));
+  if (!open.length) return null; // agents work at the desk only
+  const current = mayOpen(state.view, state.me) ? state.view : "desk";
+  return html`
+    <nav class="views" aria-label=${t("nav.label")}>
+      ${VIEWS.filter((entry) => mayOpen(entry.view, state.me)).map((entry) => html`
+        <a href=${entry.hash} aria-current=${entry.view === current ? "page" : undefined}>
+          ${t(`nav.${entry.view}`)}</a>`)}
+    </nav>
+  `;
+}
 
 function Feedback({ t, state, actions }) {
   const { error, notice } = state;
@@ -14,7 +43,8 @@ function Feedback({ t, state, actions }) {
     return () => clearTimeout(timer);
   }, [notice, error]);
   if (!error && !notice) return null;
-  const text = error ? t(`error.${error.code}`, error) : t(notice);
+  const values = error && error.field ? { ...error, field: labelled(t, "admin.field", error.field) } : error;
+  const text = error ? t(`error.${error.code}`, values) : t(notice);
   const known = !error || text !== `error.${error.code}`;
   return html`
     <div class=${error ? "feedback alert" : "feedback notice"} role=${error ? "alert" : "status"}>
@@ -32,6 +62,7 @@ export function Header({ t, state, actions }) {
         <strong>${t("app.title")}</strong>
         <span class="muted">${t("app.tagline")}</span>
       </div>
+      <${Views} t=${t} state=${state} />
       <span class=${connected ? "live on" : "live off"} role="status">
         ${connected ? t("header.connected") : t("header.disconnected")}
       </span>

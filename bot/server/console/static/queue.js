@@ -1,5 +1,6 @@
 // The left column: chats waiting in the queue (with live wait timers and their SLA
-// state) and my chats (with unread counts); supervisors also see the others' chats.
+// state: a chat past its target turns red as its timer passes it) and my chats (with
+// unread counts); supervisors also see the others' chats.
 import { html, useEffect, useState } from "./vendor/htm-preact-standalone.module.js";
 import { labelled } from "./i18n/i18n.js";
 import { clock, who } from "./people.js";
@@ -14,17 +15,20 @@ function useTicking() {
 
 function Waiting({ t, item, waited, actions }) {
   const name = who(t, item);
+  // the server said how it stood when fetched; the wait goes on ticking past the target
+  const sla = item.status === "waiting" && waited > item.sla_seconds ? "breached" : item.sla_state;
   return html`
-    <li class=${`card sla-${item.sla_state}`}>
+    <li class=${`card sla-${sla}`}>
       <div class="card-main">
         <strong>${name}</strong>
         <span class="muted">${labelled(t, "reason", item.reason)}</span>
         <span class="chips">
           <span class="chip">${labelled(t, "skill", item.skill)}</span>
           ${item.priority > 0 && html`<span class="chip warn">${t("queue.priority", item)}</span>`}
-          <span class=${`chip sla ${item.sla_state}`} title=${t(`sla.${item.sla_state}`)}>
+          <span class=${`chip sla ${sla}`} title=${t(`sla.${sla}`)}>
             ${t("queue.waited", { time: clock(waited) })}
           </span>
+          ${sla === "breached" && html`<span class="chip bad">${t("sla.breached")}</span>`}
         </span>
       </div>
       <div class="card-actions">
