@@ -65,7 +65,6 @@ function Toast({ t, toast, actions }) {
   const name = who(t, { sender_id: toast.senderId || "" });
   return html`
     <li class=${`toast toast-${toast.kind}`} role=${toast.kind === "sla" ? "alert" : "status"}>
-      <span class="toast-icon" aria-hidden="true">${toast.kind === "sla" ? "⏰" : "💬"}</span>
       <span class="toast-text">${t(`alert.${toast.kind}`, { who: name })}</span>
       ${toast.senderId && html`<button type="button" class="link"
         onClick=${() => { actions.dropToast(toast.id); actions.open(toast.senderId); }}>
