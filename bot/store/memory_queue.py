@@ -199,7 +199,7 @@ class InMemoryQueueStore:
             if entry.status == ENTRY_CLOSED
             and entry.resolution is not None
             and entry.closed_at is not None
-            and closed_after <= entry.closed_at < closed_before
+            and closed_after <= entry.closed_at <= closed_before
             and entry.id not in self._followups
         ]
         return sorted(due, key=lambda entry: (entry.closed_at or 0.0, entry.id))

@@ -40,7 +40,7 @@ def due(connection: Connection, closed_after: float, closed_before: float) -> li
         .where(queue_table.c.status == ENTRY_CLOSED)
         .where(queue_table.c.resolution.is_not(None))
         .where(queue_table.c.closed_at >= closed_after)
-        .where(queue_table.c.closed_at < closed_before)
+        .where(queue_table.c.closed_at <= closed_before)
         .where(~claimed.exists())
         .order_by(queue_table.c.closed_at, queue_table.c.id)
     )
