@@ -128,7 +128,7 @@ function Teams({ t, teams, actions }) {
         <ul class="team-list">${teams.map((team) => html`<li key=${team.name}>
           <strong>${team.name}</strong> <span class="muted">${t("admin.members", { count: team.members })}</span>
           ${team.description && html`<div class="muted">${team.description}</div>`}</li>`)}</ul>`}
-      <form aria-label=${t("admin.new_team")} onSubmit=${(event) => {
+      <form class="teams-form" aria-label=${t("admin.new_team")} onSubmit=${(event) => {
         event.preventDefault();
         actions.addTeam(name, description).then(() => { setName(""); setDescription(""); }, () => {});
       }}>
@@ -152,6 +152,7 @@ export function Admin({ t, state, actions }) {
     <main class="admin" aria-labelledby="admin-heading">
       <h1 id="admin-heading">${t("admin.heading")}</h1>
       <div class="admin-columns">
+        <div>
         <section class="panel" aria-labelledby="agents-heading">
           <h2 id="agents-heading">${t("admin.agents")} <span class="count">${admin.agents.length}</span></h2>
           <table>
@@ -164,12 +165,13 @@ export function Admin({ t, state, actions }) {
             <tbody>${admin.agents.map((agent) => html`<${AgentRow} key=${agent.id} t=${t} agent=${agent} me=${me} actions=${actions} />`)}</tbody>
           </table>
         </section>
+        <${Teams} t=${t} teams=${admin.teams} actions=${actions} />
+        </div>
         <aside class="admin-side">
           <section class="panel" aria-labelledby="new-agent-heading">
             <h2 id="new-agent-heading">${t("admin.new_agent")}</h2>
             <${AgentForm} t=${t} actions=${actions} />
           </section>
-          <${Teams} t=${t} teams=${admin.teams} actions=${actions} />
         </aside>
       </div>
     </main>
