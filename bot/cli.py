@@ -190,15 +190,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     # spinning team takes the cores the event loop needs (set before the engine loads).
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     model = load_model(settings.model)  # fail fast, before the server starts
-    app = create_app(settings, model)  # checks credentials.yml and endpoints.yml
-    services: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
+    embedded: EmbeddedServices | None = None
     if not args.no_embedded_services and settings.endpoints.exists():
         action = read_endpoints(settings.endpoints).action_endpoint
-        services = EmbeddedServices(action.url if action else None, Path.cwd())
+        embedded = EmbeddedServices(action.url if action else None, Path.cwd())
     # uvicorn re-raises SIGTERM once it has shut down; turned into SystemExit here, it
     # unwinds the `with` below, so the embedded services stop with the bot.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    with services:
+    with embedded or contextlib.nullcontext():
+        if embedded is not None and embedded.backend_env:  # the console reads it too
+            settings = settings.model_copy(update=_backend_settings(embedded.backend_env))
+        app = create_app(settings, model)  # checks credentials.yml and endpoints.yml
         console.print(
             f"Loaded [bold]{model.name}[/]; serving on http://{args.interface}:{args.port}"
             + (f" with {settings.workers} workers" if settings.workers > 1 else "")
@@ -221,6 +223,16 @@ def cmd_run(args: argparse.Namespace) -> int:
                 settings.log_level, settings.log_format,
             )  # fmt: skip
     return 0
+
+
+def _backend_settings(env: dict[str, str]) -> dict[str, Any]:
+    """The settings of the mock backend ``bot run`` started, from its variables."""
+    from pydantic import SecretStr
+
+    return {
+        "backend_url": env["DESTEK_BACKEND_URL"],
+        "backend_token": SecretStr(env["DESTEK_BACKEND_TOKEN"]),
+    }
 
 
 def _positive_int(text: str) -> int:

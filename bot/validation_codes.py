@@ -2,7 +2,7 @@
 
 Kept in one table (like spaCy's ``errors.py``) so messages stay consistent, tests can
 assert on codes, and the docs can list them. D1xx: NLU data, D2xx: domain, D3xx: stories
-and rules, D4xx: config.
+and rules, D4xx: config, D5xx: the console's canned responses.
 """
 
 from __future__ import annotations
@@ -116,6 +116,13 @@ _TABLE = (
         "D401",
         "warning",
         "there are rules but no RulePolicy among the policies, so the rules are never applied",
+    ),
+    # the console's canned responses (canned.yml)
+    Code("D501", "error", "{problem}"),
+    Code(
+        "D502",
+        "warning",
+        "canned response {shortcut!r} fits intent {intent!r}, which is not in the domain",
     ),
 )
 

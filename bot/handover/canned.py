@@ -67,6 +67,7 @@ class CannedResponse:
     title: str
     texts: Mapping[str, str] = field(hash=False)
     intents: tuple[str, ...] = ()
+    source: str = field(default="", compare=False)  # canned.yml:12, for messages
 
     def text(self, language: str = DEFAULT_LANGUAGE) -> str:
         """The text in ``language``, else in Turkish, else the first one written."""
@@ -118,7 +119,7 @@ def _entry(name: str, section: LineDict, shortcut: Any) -> CannedResponse:
     intents = expect_names(
         entry.get("intents"), f"{name}:{entry.line_of('intents')}", f"{what}: 'intents'"
     )
-    return CannedResponse(shortcut, title, texts, intents)
+    return CannedResponse(shortcut, title, texts, intents, where)
 
 
 def _texts(name: str, entry: LineDict, what: str) -> dict[str, str]:

@@ -74,6 +74,9 @@ class EmbeddedServices:
         self.state_dir = state_dir or project / ".destek"
         self.env = dict(os.environ if env is None else env)
         self.processes: list[subprocess.Popen[bytes]] = []
+        # DESTEK_BACKEND_URL and DESTEK_BACKEND_TOKEN of the mock backend started here,
+        # for the bot's own reads of it (the console's player panel)
+        self.backend_env: dict[str, str] = {}
 
     def __enter__(self) -> EmbeddedServices:
         try:
@@ -101,7 +104,8 @@ class EmbeddedServices:
         env = {**self.env, "PYTHONUNBUFFERED": "1"}
         backend = self.project / "actions" / "backend" / "__main__.py"
         if "DESTEK_BACKEND_URL" not in env and backend.exists():
-            env.update(self._start_backend(env))
+            self.backend_env = self._start_backend(env)
+            env.update(self.backend_env)
         command = [sys.executable, "-m", "bot.cli", "run", "actions", "-p", str(port)]
         process = self._spawn([*command, "-i", "127.0.0.1"], env)
         _wait_healthy(f"http://127.0.0.1:{port}/health", process, "action server")

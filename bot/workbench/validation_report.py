@@ -12,6 +12,7 @@ from bot.config import read_config
 from bot.dialogue.domain import read_domain
 from bot.dialogue.story_reader import load_stories
 from bot.nlu.yaml_reader import load_nlu
+from bot.workbench.canned_validation import canned_issues
 from bot.workbench.validation import Issue, validate_project
 
 __all__ = ["validate_files"]
@@ -21,14 +22,17 @@ def collect_issues(domain: Path, data: Sequence[Path], config: Path) -> list[Iss
     project_config = read_config(config) if config.exists() else None
     training_data, nlu_warnings = load_nlu(list(data))
     stories = load_stories(list(data))
-    return validate_project(
-        read_domain(domain),
+    project_domain = read_domain(domain)
+    issues = validate_project(
+        project_domain,
         training_data,
         stories.stories,
         stories.rules,
         project_config,
         nlu_warnings=nlu_warnings,
     )
+    # the console's canned responses live beside the domain
+    return issues + canned_issues(domain.parent / "canned.yml", project_domain)
 
 
 def validate_files(

@@ -37,6 +37,11 @@ def test_missing_services_are_started_and_stopped(tmp_path: Path) -> None:
         assert httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200
         backend = f"http://127.0.0.1:{backend_port}/api/v1"
         assert httpx.get(f"{backend}/health").status_code == 200
+        # the bot's console reads that backend too, with the actions' token
+        assert services.backend_env["DESTEK_BACKEND_URL"] == backend
+        token = services.backend_env["DESTEK_BACKEND_TOKEN"]
+        player = httpx.get(f"{backend}/players/1001", headers={"Authorization": f"Bearer {token}"})
+        assert player.json()["vip_level"] == 1
         # the actions reach that backend: an unknown player is answered, not an error
         body = {
             "next_action": "action_send_otp",
