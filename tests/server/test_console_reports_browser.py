@@ -22,6 +22,7 @@ from tests.services import service_unavailable
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
 SHOTS = Path("/tmp/shots")
+LANGUAGE_SWITCH = "Dili İngilizce yap"
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +82,7 @@ def test_a_supervisor_reads_the_period(browser: Browser, server: LiveServer) -> 
     # 375 s: the bot's "place in queue" and "an agent joined" messages do not count
     expect(card("İlk yanıt (medyan)")).to_contain_text("6 dk 15 sn")
     expect(card("Görüşme süresi (medyan)")).to_contain_text("9 dk 30 sn")
-    expect(card("Memnuniyet (CSAT, 5 üzerinden)")).to_contain_text("4.00")
+    expect(card("Memnuniyet (CSAT, 5 üzerinden)")).to_contain_text("4,00")  # Turkish decimals
     expect(card("Memnuniyet (CSAT, 5 üzerinden)")).to_contain_text("yanıt oranı %50")
 
     reasons = page.get_by_role("region", name="Aktarma nedenleri")
@@ -104,6 +105,23 @@ def test_a_supervisor_reads_the_period(browser: Browser, server: LiveServer) -> 
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "reports.png"))
+
+
+def test_the_page_speaks_english_too(browser: Browser, server: LiveServer) -> None:
+    page = _signed_in(browser, server, "veli")
+    page.goto(server.url + "/console#/reports")
+    page.get_by_role("button", name=LANGUAGE_SWITCH).click()
+    expect(page.get_by_role("heading", name="Reports")).to_be_visible()
+    page.get_by_label("From").fill("2026-12-01")
+    page.get_by_label("To", exact=True).fill("2026-12-01")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("group", name="First response (median)")).to_contain_text("6 min 15 s")
+    contained = page.get_by_role("group", name="Solved by the bot alone")
+    expect(contained).to_contain_text("50%")
+    expect(contained).to_contain_text("2 of 4 conversations never reached an agent")
+    expect(page.get_by_role("group", name="Satisfaction (CSAT, out of 5)")).to_contain_text("4.00")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "reports_en.png"))
 
 
 def test_a_backwards_period_is_said_plainly(browser: Browser, server: LiveServer) -> None:

@@ -36,10 +36,19 @@ function duration(t, seconds) {
   return m ? t("reports.minutes", { m, s: String(s).padStart(2, "0") }) : t("reports.seconds", { s });
 }
 
-const percent = (share) => (share === null || share === undefined ? "–" : `%${Math.round(share * 100)}`);
-const average = (value) => (value === null || value === undefined ? "–" : value.toFixed(2));
+const LOCALES = { tr: "tr-TR", en: "en-GB" };
 
-export function Reports({ t }) {
+// Numbers as the language writes them: %50 and 4,00 in Turkish, 50% and 4.00 in English.
+function numbers(lang) {
+  const locale = LOCALES[lang] || LOCALES.tr;
+  const share = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 });
+  const decimal = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const shown = (format) => (value) => (value === null || value === undefined ? "–" : format.format(value));
+  return { percent: shown(share), average: shown(decimal) };
+}
+
+export function Reports({ t, state }) {
+  const format = numbers(state && state.lang);
   const [period, setPeriod] = useState(lastDays(7));
   const [draft, setDraft] = useState(period);
   const [answer, setAnswer] = useState(null);
@@ -93,12 +102,13 @@ export function Reports({ t }) {
       </div>
       ${error && html`<p class="reports-error" role="alert">
         ${ERRORS.includes(error.code) ? t(`reports.error.${error.code}`) : t("reports.error.other")}</p>`}
-      ${answer && !error && html`<${Figures} t=${t} answer=${answer} />`}
+      ${answer && !error && html`<${Figures} t=${t} answer=${answer} format=${format} />`}
     </main>
   `;
 }
 
-function Figures({ t, answer }) {
+function Figures({ t, answer, format }) {
+  const { percent, average } = format;
   const total = answer.total;
   const cards = [
     { key: "handed_over", value: total.handed_over, note: t("reports.note.reached", { n: total.reached_agent }) },
@@ -126,7 +136,7 @@ function Figures({ t, answer }) {
       <${Bars} t=${t} title=${t("reports.follow_ups")} prefix=""
         counts=${{ [t("reports.follow_up.solved")]: total.follow_ups.solved, [t("reports.follow_up.not_solved")]: total.follow_ups.not_solved, [t("reports.follow_up.unanswered")]: Math.max(0, total.follow_ups.asked - total.follow_ups.solved - total.follow_ups.not_solved) }} />
     </div>
-    <${Days} t=${t} days=${answer.days} />
+    <${Days} t=${t} days=${answer.days} format=${format} />
   `;
 }
 
@@ -148,7 +158,8 @@ function Bars({ t, title, counts, prefix }) {
   `;
 }
 
-function Days({ t, days }) {
+function Days({ t, days, format }) {
+  const { percent, average } = format;
   const columns = ["day", "conversations", "containment", "handed_over", "wait", "first_response", "handle", "csat"];
   return html`
     <section class="panel report-days" aria-label=${t("reports.days")}>

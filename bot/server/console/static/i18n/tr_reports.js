@@ -20,7 +20,7 @@ export default {
   "reports.note.reached": "{n} sohbeti bir temsilci aldı",
   "reports.note.contained": "{all} sohbetten {n} tanesi temsilciye gitmedi",
   "reports.note.p90": "%90'ı {time} içinde",
-  "reports.note.csat": "{rated} puan · yanıt oranı {rate}",
+  "reports.note.csat": "{rated} değerlendirme · yanıt oranı {rate}",
   "reports.by_reason": "Aktarma nedenleri",
   "reports.resolutions": "Kapanış sonuçları",
   "reports.csat_distribution": "Puan dağılımı",
