@@ -76,15 +76,12 @@ class FollowUps:
         if not self.delays:
             return 0
         now = self.clock()
-        shortest, longest = min(self.delays.values()), max(self.delays.values())
-        due = await self.store.followups_due(now - longest - self.grace, now - shortest)
+        due: list[QueueEntry] = []
+        for resolution, delay in self.delays.items():
+            # closed ``delay`` ago, or up to ``grace`` before that: usually none
+            due += await self.store.followups_due(resolution, now - delay - self.grace, now - delay)
         sent = 0
         for entry in due:
-            delay = self.delays.get(entry.resolution or "")
-            if delay is None or entry.closed_at is None:
-                continue
-            if not entry.closed_at + delay <= now < entry.closed_at + delay + self.grace:
-                continue
             if not await self.store.claim_followup(entry, now):
                 continue  # another worker has it
             status, detail = await self._follow(entry, now)

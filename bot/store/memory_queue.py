@@ -192,12 +192,14 @@ class InMemoryQueueStore:
     async def teams(self) -> list[Team]:
         return sorted(self._teams.values(), key=lambda t: t.name)
 
-    async def followups_due(self, closed_after: float, closed_before: float) -> list[QueueEntry]:
+    async def followups_due(
+        self, resolution: str, closed_after: float, closed_before: float
+    ) -> list[QueueEntry]:
         due = [
             entry
             for entry in self._entries
             if entry.status == ENTRY_CLOSED
-            and entry.resolution is not None
+            and entry.resolution == resolution
             and entry.closed_at is not None
             and closed_after <= entry.closed_at <= closed_before
             and entry.id not in self._followups

@@ -189,10 +189,11 @@ class QueueStore(Protocol):
 
     # ---- follow-ups ---------------------------------------------------------------------
 
-    async def followups_due(self, closed_after: float, closed_before: float) -> list[QueueEntry]:
-        """Closed entries with a resolution, closed from ``closed_after`` to
-        ``closed_before`` (both included), whose follow-up nobody has claimed yet; oldest
-        close first."""
+    async def followups_due(
+        self, resolution: str, closed_after: float, closed_before: float
+    ) -> list[QueueEntry]:
+        """Entries closed with ``resolution`` from ``closed_after`` to ``closed_before``
+        (both included) whose follow-up nobody has claimed yet; oldest close first."""
         ...
 
     async def claim_followup(self, entry: QueueEntry, now: float) -> bool:

@@ -31,14 +31,16 @@ followups_table = Table(
 )
 
 
-def due(connection: Connection, closed_after: float, closed_before: float) -> list[QueueEntry]:
+def due(
+    connection: Connection, resolution: str, closed_after: float, closed_before: float
+) -> list[QueueEntry]:
     claimed = select(followups_table.c.entry_id).where(
         followups_table.c.entry_id == queue_table.c.id
     )
     query = (
         select(queue_table)
         .where(queue_table.c.status == ENTRY_CLOSED)
-        .where(queue_table.c.resolution.is_not(None))
+        .where(queue_table.c.resolution == resolution)
         .where(queue_table.c.closed_at >= closed_after)
         .where(queue_table.c.closed_at <= closed_before)
         .where(~claimed.exists())

@@ -206,10 +206,13 @@ class SQLQueueStore(SQLTrackerStore):
 
     # ---- follow-ups (the queries are in sql_followups) ------------------------------------
 
-    async def followups_due(self, closed_after: float, closed_before: float) -> list[QueueEntry]:
-        return await self._read(
-            "followups_due", lambda c: sql_followups.due(c, closed_after, closed_before)
-        )
+    async def followups_due(
+        self, resolution: str, closed_after: float, closed_before: float
+    ) -> list[QueueEntry]:
+        def due(connection: Connection) -> list[QueueEntry]:
+            return sql_followups.due(connection, resolution, closed_after, closed_before)
+
+        return await self._read("followups_due", due)
 
     async def claim_followup(self, entry: QueueEntry, now: float) -> bool:
         return await self._write("claim_followup", lambda c: sql_followups.claim(c, entry, now))

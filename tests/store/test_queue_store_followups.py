@@ -28,13 +28,15 @@ async def test_due_are_closed_resolved_in_the_window_and_unclaimed(queue_store: 
     await queue_store.enqueue(QueueEntry("open", "player_asked", requested_at=1000.0))
     await queue_store.enqueue(QueueEntry("gone", "player_asked", requested_at=999.0))
     await queue_store.finish("gone", "withdrawn", 1000.0, "timeout")
-    due = await queue_store.followups_due(950.0, 1500.0)
-    assert [(e.sender_id, e.resolution) for e in due] == [
-        ("p1", "follow_up"), ("p2", "not_resolved"),
-    ]  # fmt: skip
+    due = await queue_store.followups_due("follow_up", 950.0, 1500.0)
+    assert [(e.sender_id, e.resolution) for e in due] == [("p1", "follow_up")]
+    not_resolved = await queue_store.followups_due("not_resolved", 950.0, 1002.0)
+    assert [e.sender_id for e in not_resolved] == ["p2"]  # both ends included
+    assert await queue_store.followups_due("resolved", 950.0, 1500.0) == []
+    assert await queue_store.followups_due("resolved", 900.0, 2000.0) != []
     assert await queue_store.claim_followup(due[0], 1500.0)
     assert not await queue_store.claim_followup(due[0], 1501.0)  # once, ever
-    assert [e.sender_id for e in await queue_store.followups_due(950.0, 1500.0)] == ["p2"]
+    assert await queue_store.followups_due("follow_up", 950.0, 1500.0) == []
     await queue_store.finish_followup(due[0].id, "failed", 1502.0, "channel refused")
     (done,) = await queue_store.followups("p1")
     assert (done.status, done.claimed_at, done.done_at, done.detail) == (
@@ -51,13 +53,13 @@ async def test_two_workers_claiming_at_once_one_wins(
     try:
         for round_ in range(5):
             await _closed(stores[0], f"p{round_}", 1000.0 + round_, "follow_up")
-        for entry in await stores[0].followups_due(0.0, 5000.0):
+        for entry in await stores[0].followups_due("follow_up", 0.0, 5000.0):
             won = await asyncio.gather(
                 stores[0].claim_followup(entry, 2000.0), stores[1].claim_followup(entry, 2000.0)
             )
             assert sorted(won) == [False, True]
         assert len(await stores[1].followups()) == 5
-        assert await stores[1].followups_due(0.0, 5000.0) == []
+        assert await stores[1].followups_due("follow_up", 0.0, 5000.0) == []
     finally:
         for store in stores:
             await store.close()
