@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.channels import ChannelContext, DeliveryError
+from bot.channels import BotMessage, ChannelContext, DeliveryError
 from bot.dialogue.domain import Domain
 from bot.handover.desk import Desk
 from bot.handover.followups import FollowUps
@@ -55,7 +55,16 @@ async def follow_up_both(graph_url: str, domain: Domain, **more: Any) -> InMemor
     await channel.start()
     trackers, store, fanout = InMemoryTrackerStore(), InMemoryQueueStore(), InMemoryFanout()
     delivery = PlayerDelivery({"whatsapp": channel}, trackers, fanout)
-    desk = Desk(trackers, InMemoryLockStore(), fanout, delivery, lambda: domain, lambda: NOW)
+
+    async def deliver(sender_id: str, messages: list[BotMessage]) -> bool:
+        """The desk's deliver: False when the player's channel failed."""
+        try:
+            await delivery.send(sender_id, messages)
+        except DeliveryError:
+            return False
+        return True
+
+    desk = Desk(trackers, InMemoryLockStore(), fanout, deliver, lambda: domain, lambda: NOW)
     for number, last in ((OUTSIDE, NOW - 24 * HOUR - 60), (INSIDE, NOW - 2 * HOUR)):
         said = {"event": "user", "text": "tamam", "input_channel": "whatsapp", "parse_data": {}}
         await trackers.append(number, [{**said, "timestamp": NOW - 24 * HOUR - 60},
