@@ -105,8 +105,8 @@ def closing_step(
             return None
         if solved:
             return ClosingStep((FollowUpAnswered(True),), (FOLLOW_UP_THANKS,))
-        return ClosingStep((FollowUpAnswered(False),), (FOLLOW_UP_HANDOVER,),
-                           handover=FOLLOW_UP_REASON)  # fmt: skip
+        answered = (FollowUpAnswered(False),)
+        return ClosingStep(answered, (FOLLOW_UP_HANDOVER,), handover=FOLLOW_UP_REASON)
     return None
 
 

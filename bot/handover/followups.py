@@ -106,8 +106,8 @@ class FollowUps:
         events = [event_from_dict(raw) for raw in await self.desk.trackers.load(sender_id)]
         if not events:
             return FOLLOW_UP_FAILED, "the conversation is gone"
-        if any(isinstance(e, HandoverRequested) and e.timestamp > (entry.closed_at or 0.0)
-               for e in events):  # fmt: skip
+        closed_at = entry.closed_at or 0.0
+        if any(isinstance(e, HandoverRequested) and e.timestamp > closed_at for e in events):
             return FOLLOW_UP_SKIPPED, "the player asked for help again since"
         domain = self.desk.domain()
         tracker = Tracker.from_events(sender_id, events, domain)
@@ -124,8 +124,8 @@ class FollowUps:
         deliver: Callable[[str, list[BotMessage]], Awaitable[object]] = self.desk.deliver
         if await deliver(sender_id, [message]) is False:
             return FOLLOW_UP_FAILED, f"the player's channel ({channel}) did not take it"
-        await self._record(sender_id, [bot_uttered(rendered, ASK_FOLLOW_UP),
-                                       FollowUpAsked(entry.resolution)])  # fmt: skip
+        asked = [bot_uttered(rendered, ASK_FOLLOW_UP), FollowUpAsked(entry.resolution)]
+        await self._record(sender_id, asked)
         return FOLLOW_UP_SENT, f"{channel} template" if TEMPLATE_KEY in message else str(channel)
 
     async def _record(self, sender_id: str, events: list[Event]) -> None:
