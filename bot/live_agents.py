@@ -63,8 +63,14 @@ class HandoverDesk(Protocol):
         """An agent took the conversation: the bot is silent from now on."""
         ...
 
-    async def agent_message(self, sender_id: str, agent_id: str, text: str) -> None:
-        """An agent wrote to the player: stored, then sent on the player's channel."""
+    async def agent_message(
+        self, sender_id: str, agent_id: str, text: str, message_id: str | None = None
+    ) -> None:
+        """An agent wrote to the player: stored, then sent on the player's channel.
+
+        ``message_id`` (an external desk's id for the message) makes the call
+        idempotent across workers: the player gets the message at most once, however
+        often it is given; a call that failed lets a retry through."""
         ...
 
     async def closed(self, sender_id: str, by: str, resolution: str | None = None) -> None:

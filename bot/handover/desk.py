@@ -5,7 +5,12 @@ Each step runs under the conversation's lock: the tracker is read, the step chec
 against it (an agent writing to a chat they do not hold, or to a closed one, raises
 ``HandoverError`` and changes nothing), and the events appended. Then, outside the
 lock, the events are published on ``handover:<sender_id>`` and the player's messages go
-out through ``deliver``; a delivery that fails is published as ``delivery_failed``.
+out through ``deliver``, on the channel the tracker names (so the delivery need not read
+the tracker again); a delivery that fails is published as ``delivery_failed``.
+
+An agent message may carry an idempotency key (an external desk's message id): it is
+then recorded and delivered at most once across workers (see
+:mod:`bot.handover.message_keys`).
 
 The player's texts are the domain's responses, said only where the domain declares
 them: ``utter_handover_assigned`` ({agent_name}), ``utter_handover_position``
@@ -22,12 +27,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from bot.channels import BotMessage, Fanout
+from bot.channels import Fanout
 from bot.dialogue.builtin_actions import bot_uttered
 from bot.dialogue.conversation_state import HANDOVER_WAITING
 from bot.dialogue.domain import Domain
 from bot.dialogue.event_reader import event_from_dict
-from bot.dialogue.events import BotUttered, Event, UserUttered
+from bot.dialogue.events import Event, UserUttered
 from bot.dialogue.handover_events import (
     CsatAsked,
     HandoverAssigned,
@@ -39,16 +44,20 @@ from bot.dialogue.handover_events import (
 from bot.dialogue.responses import render_response
 from bot.dialogue.tracker import Tracker
 from bot.errors import HandoverError
+from bot.handover.delivery import Deliver, Outgoing, player_channel, player_message
+from bot.handover.desk_trackers import DeskTrackers
 from bot.handover.estimates import WaitEstimate
+from bot.handover.message_keys import KEYED, claimed_once, recorded_with
 from bot.handover.topics import conversation_topic
 from bot.live_agents import TurnReplies
 from bot.store.base import LockStore, TrackerStore
+from bot.store.delivery_keys import DeliveryKeys
 
-__all__ = ["ASK_CSAT", "Deliver", "Desk"]
+__all__ = ["ASK_CSAT", "Announce", "Deliver", "Desk", "Outgoing"]
 
 log = logging.getLogger(__name__)
-Deliver = Callable[[str, list[BotMessage]], Awaitable[None]]
-"""Sends messages to a player on their channel, out of turn: ``deliver(sender_id, msgs)``."""
+Announce = Callable[[], Awaitable[None]]
+
 
 ASSIGNED = "utter_handover_assigned"
 POSITION = "utter_handover_position"
@@ -76,8 +85,11 @@ class Desk:
         deliver: Deliver,
         domain: Callable[[], Domain | None] = lambda: None,
         clock: Callable[[], float] = time.time,
+        keys: DeliveryKeys | None = None,
     ) -> None:
         self.trackers = trackers
+        self.keys = keys
+        self._kept = DeskTrackers(trackers)
         self.locks = locks
         self.fanout = fanout
         self.deliver = deliver
@@ -86,24 +98,70 @@ class Desk:
 
     # ---- HandoverDesk ------------------------------------------------------------------
 
-    async def assigned(self, sender_id: str, agent_id: str, agent_name: str = "") -> None:
+    async def assigned(
+        self,
+        sender_id: str,
+        agent_id: str,
+        agent_name: str = "",
+        *,
+        announce: Announce | None = None,
+    ) -> None:
+        """Record the assignment; ``announce`` (the queue's console frames) runs once it
+        is recorded and before the player is told, so the console is not kept waiting."""
+
         def step(tracker: Tracker) -> list[Event]:
             if not tracker.in_handover:
                 raise HandoverError("the conversation is not handed over")
             said = self._say(tracker, ASSIGNED, agent_name=agent_name or agent_id)
             return [HandoverAssigned(agent_id), *said]
 
-        await self._record(sender_id, "assigned", step)
+        outgoing = await self._record(sender_id, "assigned", step)
+        if announce is not None:
+            await announce()
+        await self.send(outgoing)
 
-    async def agent_message(self, sender_id: str, agent_id: str, text: str) -> None:
+    async def agent_message(
+        self, sender_id: str, agent_id: str, text: str, message_id: str | None = None
+    ) -> None:
+        """Store the agent's message and send it. With ``message_id`` (an external desk's
+        id) the player gets it at most once however often it is given, across workers;
+        a delivery that failed releases the id, so a retry sends it.
+
+        Raises:
+            HandoverError: the chat is closed or held by another agent.
+            MessageInFlight: another worker is giving the same message right now.
+            MessageNotDelivered: (with ``message_id``) the player's channel failed.
+        """
+        earlier: list[Outgoing] = []  # stored by an earlier try that did not deliver it
+        step = self._agent(agent_id, text, message_id, earlier)
+        if message_id is None or self.keys is None:
+            await self.send(await self._record(sender_id, "agent_message", step))
+            return
+        async with claimed_once(self.keys, f"{KEYED}{message_id}", self.clock) as claim:
+            if claim.done:
+                log.info("conversation %s: agent message %s given again", sender_id, message_id)
+                return
+            outgoing = await self._record(sender_id, "agent_message", step)
+            claim.delivered(await self.send(outgoing or (earlier[0] if earlier else None)))
+
+    def _agent(
+        self, agent_id: str, text: str, message_id: str | None, earlier: list[Outgoing]
+    ) -> Step:
         def step(tracker: Tracker) -> list[Event]:
+            found = recorded_with(tracker, message_id) if message_id is not None else None
+            if found is not None:
+                message = player_message(tracker.sender_id, found)
+                channel = player_channel(tracker)
+                earlier.extend([Outgoing(tracker.sender_id, [message], channel)] if message else [])
+                return []
             if not tracker.in_handover:
                 raise HandoverError("the conversation is closed")
             if tracker.handover_agent != agent_id:
                 raise HandoverError("the conversation belongs to another agent")
-            return [LiveAgentUttered(agent_id, text)]
+            keyed = {"message_id": message_id} if message_id is not None else {}
+            return [LiveAgentUttered(agent_id, text, metadata=keyed)]
 
-        await self._record(sender_id, "agent_message", step)
+        return step
 
     async def closed(self, sender_id: str, by: str, resolution: str | None = None) -> None:
         def step(tracker: Tracker) -> list[Event]:
@@ -115,7 +173,7 @@ class Desk:
                 events.extend([*question, CsatAsked()] if question else [])
             return events
 
-        await self._record(sender_id, "closed", step)
+        await self.send(await self._record(sender_id, "closed", step))
 
     # ---- the queue's notices -----------------------------------------------------------
 
@@ -128,7 +186,7 @@ class Desk:
             )
             return [event, *self._notice(tracker, estimate)]
 
-        await self._record(sender_id, "waiting", step)
+        await self.send(await self._record(sender_id, "waiting", step))
 
     def _notice(self, tracker: Tracker, estimate: WaitEstimate) -> list[Event]:
         if estimate.wait_seconds is None:
@@ -147,7 +205,7 @@ class Desk:
             )
             return [event, *self._notice(tracker, estimate)]
 
-        await self._record(sender_id, "requeued", step)
+        await self.send(await self._record(sender_id, "requeued", step))
 
     async def withdrawn(self, sender_id: str, by: str) -> list[str]:
         left: list[str] = []
@@ -159,7 +217,7 @@ class Desk:
             notice = _GIVEN_BACK.get(by)
             return [HandoverClosed(by), *(self._say(tracker, notice) if notice else [])]
 
-        await self._record(sender_id, "withdrawn", step)
+        await self.send(await self._record(sender_id, "withdrawn", step))
         return left
 
     async def answered(self, sender_id: str, agent_id: str) -> bool:
@@ -183,55 +241,54 @@ class Desk:
         )
         return [] if message is None else [bot_uttered(message, name)]
 
-    async def _record(self, sender_id: str, kind: str, step: Step) -> None:
+    async def _record(self, sender_id: str, kind: str, step: Step) -> Outgoing | None:
+        """Run ``step`` on the tracker under the lock, append and publish what it added;
+        returns what the player is to be told (``send`` it)."""
         async with self.locks.lock(sender_id):
-            raw = await self.trackers.load(sender_id)
-            events = [event_from_dict(event) for event in raw]
-            tracker = Tracker.from_events(sender_id, events, self.domain())
+            stored = await self._kept.load(sender_id, self.domain())
+            tracker = stored.tracker
             added = step(tracker)
             if not added:
-                return
+                return None
             now = max(self.clock(), tracker.latest_event_time or 0.0)
             stamped = [_stamped(event, now) for event in added]
-            await self.trackers.append(sender_id, [event.as_dict() for event in stamped])
+            try:
+                await self.trackers.append(sender_id, [event.as_dict() for event in stamped])
+            except BaseException:
+                self._kept.forget(sender_id)  # stored or not: read it again next time
+                raise
+            self._kept.appended(sender_id, stored, stamped)
         topic = conversation_topic(sender_id)
         recorded = [event.as_dict() for event in stamped]
         await self.fanout.publish(topic, {"type": kind, "sender_id": sender_id, "events": recorded})
-        messages = [_message(sender_id, event) for event in stamped]
+        messages = [player_message(sender_id, event) for event in stamped]
         outgoing = [message for message in messages if message is not None]
-        if outgoing:
-            await self._deliver(sender_id, outgoing)
+        return Outgoing(sender_id, outgoing, player_channel(tracker)) if outgoing else None
 
-    async def _deliver(self, sender_id: str, messages: list[BotMessage]) -> None:
-        """Send to the player; the step is recorded whatever happens, so a channel that
-        fails is logged and shown to the console instead of undoing it. During the
-        player's own turn the messages go with the turn's replies instead."""
+    async def send(self, outgoing: Outgoing | None) -> bool:
+        """Send a recorded step's messages to the player; False when the channel failed.
+
+        The step is recorded whatever happens, so a channel that fails is logged and
+        shown to the console instead of undoing it. During the player's own turn the
+        messages go with the turn's replies instead."""
+        if outgoing is None:
+            return True
+        sender_id, messages = outgoing.sender_id, outgoing.messages
         if TurnReplies.take(sender_id, messages):
-            return
+            return True
         try:
-            await self.deliver(sender_id, messages)
+            return await self.deliver(sender_id, messages, channel=outgoing.channel) is not False
         except Exception:
             log.exception("conversation %s: a message could not reach the player", sender_id)
             await self.fanout.publish(
                 conversation_topic(sender_id),
                 {"type": "delivery_failed", "sender_id": sender_id, "messages": messages},
             )
+            return False
 
 
 def _stamped(event: Event, now: float) -> Event:
     return replace(event, timestamp=now)
-
-
-def _message(sender_id: str, event: Event) -> BotMessage | None:
-    if isinstance(event, LiveAgentUttered):
-        return {"recipient_id": sender_id, "text": event.text}
-    if isinstance(event, BotUttered):
-        message: BotMessage = {"recipient_id": sender_id}
-        if event.text is not None:
-            message["text"] = event.text
-        message.update({k: v for k, v in event.data.items() if v not in (None, [], {})})
-        return message
-    return None
 
 
 def _player_texts(tracker: Tracker) -> list[str]:

@@ -7,6 +7,12 @@ closed, withdrawn or transferred to a team, and on every timer tick. Steps two a
 or workers may race for are decided by the store's conditional writes, so a chat is
 given once and no agent beyond their capacity.
 
+One routing pass runs at a time in a worker; callers that arrive while one runs share
+the next pass (it reads the store after their change), so a burst of requests costs a
+few passes, not one each. A pass only decides and writes the assignments; recording
+them in the conversations, the console frames and the player's notice follow outside
+it, for all the chats given at once concurrently.
+
 What agents do is in :mod:`bot.handover.agent_actions`; the timers (SLA, timeouts,
 place updates) are in :mod:`bot.handover.queue_timers`.
 """
@@ -16,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, Protocol, runtime_checkable
 
 from bot.channels import Fanout
@@ -30,6 +37,7 @@ from bot.store.queue_base import (
     ENTRY_ASSIGNED,
     ENTRY_WAITING,
     ENTRY_WITHDRAWN,
+    Agent,
     QueueEntry,
     QueueStore,
     Ticket,
@@ -45,6 +53,17 @@ HANDLE_TIME_SAMPLE = 50
 class QueueDesk(HandoverDesk, Protocol):
     """The desk as the queue uses it: the three steps humans take, plus the queue's own
     notices to a waiting player."""
+
+    async def assigned(
+        self,
+        sender_id: str,
+        agent_id: str,
+        agent_name: str = "",
+        *,
+        announce: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """Record the assignment, run ``announce`` once recorded, then tell the player."""
+        ...
 
     async def waiting(self, sender_id: str, estimate: WaitEstimate) -> None:
         """Tell a waiting player their place and expected wait (or that nobody is on)."""
@@ -79,6 +98,8 @@ class LiveQueue:
         self.config = config or QueueConfig()
         self.clock = clock
         self._routing = asyncio.Lock()
+        self._asked = 0  # routing calls made so far
+        self._covered = 0  # the calls the latest pass started after
 
     # ---- the player's side -------------------------------------------------------------
 
@@ -149,38 +170,74 @@ class LiveQueue:
 
     # ---- routing -----------------------------------------------------------------------
 
-    async def candidates(self) -> list[Candidate]:
-        """The online agents with their current loads."""
+    async def candidates(self, agents: list[Agent] | None = None) -> list[Candidate]:
+        """The online agents (of ``agents``, if read already) with their current loads."""
         loads: dict[str, int] = {}
         for entry in await self.store.entries(ENTRY_ASSIGNED):
             if entry.agent_id is not None:
                 loads[entry.agent_id] = loads.get(entry.agent_id, 0) + 1
-        return candidates(await self.store.agents(), loads)
+        return candidates(await self.store.agents() if agents is None else agents, loads)
 
     async def route(self) -> list[Assignment]:
-        """Give waiting conversations to agents with free slots; returns what was given."""
+        """Give waiting conversations to agents with free slots; returns what was given
+        (empty for a caller whose change a pass run by another caller covered)."""
+        self._asked += 1
+        ask = self._asked
         async with self._routing:
-            agents = await self.candidates()
-            if not agents:
-                return []
-            waiting = await self.store.entries(ENTRY_WAITING)
-            capacity = {agent.agent_id: agent.capacity for agent in agents}
-            made: list[Assignment] = []
-            for assignment in route(waiting, agents):
-                sender_id, agent_id = assignment.sender_id, assignment.agent_id
-                taken = await self.store.assign(
-                    sender_id, agent_id, self.clock(), capacity[agent_id]
-                )
-                if taken and await self.given(sender_id, agent_id):
-                    made.append(assignment)
-            return made
+            if self._covered >= ask:
+                return []  # a pass that began after this call has run
+            self._covered = self._asked
+            taken = await self._assign_waiting()
+        results = await asyncio.gather(
+            *(self.given(a.sender_id, a.agent_id, name, entry) for a, name, entry in taken),
+            return_exceptions=True,
+        )
+        failed = [r for r in results if isinstance(r, BaseException)]
+        if failed:
+            raise failed[0]
+        return [a for (a, _, _), given in zip(taken, results, strict=True) if given is True]
 
-    async def given(self, sender_id: str, agent_id: str) -> bool:
-        """Record an assignment in the conversation; a conversation that left the
-        handover meanwhile is withdrawn instead."""
-        agent = await self.store.agent(agent_id)
+    async def _assign_waiting(self) -> list[tuple[Assignment, str, QueueEntry]]:
+        """One pass: decide and write the assignments (the store refuses any that lost
+        a race); returns each with its agent's name and the entry as it waited."""
+        roster = {agent.id: agent for agent in await self.store.agents()}
+        agents = await self.candidates(list(roster.values()))
+        if not agents:
+            return []
+        waiting = {entry.sender_id: entry for entry in await self.store.entries(ENTRY_WAITING)}
+        capacity = {agent.agent_id: agent.capacity for agent in agents}
+        taken: list[tuple[Assignment, str, QueueEntry]] = []
+        for assignment in route(list(waiting.values()), agents):
+            sender_id, agent_id = assignment.sender_id, assignment.agent_id
+            if await self.store.assign(sender_id, agent_id, self.clock(), capacity[agent_id]):
+                taken.append((assignment, roster[agent_id].name, waiting[sender_id]))
+        return taken
+
+    async def given(
+        self,
+        sender_id: str,
+        agent_id: str,
+        agent_name: str | None = None,
+        entry: QueueEntry | None = None,
+    ) -> bool:
+        """Record an assignment in the conversation, show it on the consoles, then tell
+        the player; a conversation that left the handover meanwhile is withdrawn
+        instead. ``agent_name`` and ``entry`` (as it waited) spare reading them again."""
+        if agent_name is None:
+            agent = await self.store.agent(agent_id)
+            agent_name = agent.name if agent else ""
+
+        async def announce() -> None:
+            await self.fanout.publish(
+                agent_topic(agent_id), {"type": "assigned", "sender_id": sender_id}
+            )
+            held = await self.store.entry(sender_id) if entry is None else entry
+            if held is not None:
+                held = replace(held, status=ENTRY_ASSIGNED, agent_id=agent_id)
+            await self.publish("assigned", held, sender_id=sender_id, agent_id=agent_id)
+
         try:
-            await self.desk.assigned(sender_id, agent_id, agent.name if agent else "")
+            await self.desk.assigned(sender_id, agent_id, agent_name, announce=announce)
         except HandoverError:
             log.info("conversation %s left the handover before it was assigned", sender_id)
             await self.store.finish(sender_id, ENTRY_WITHDRAWN, self.clock(), "left")
@@ -190,11 +247,6 @@ class LiveQueue:
             # with an agent the player never heard of.
             await self.store.transfer(sender_id, agent_id, None, None, self.clock())
             raise
-        entry = await self.store.entry(sender_id)
-        await self.publish("assigned", entry, sender_id=sender_id, agent_id=agent_id)
-        await self.fanout.publish(
-            agent_topic(agent_id), {"type": "assigned", "sender_id": sender_id}
-        )
         return True
 
     async def requeue(self, sender_id: str, agent_id: str, team: str | None = None) -> bool:

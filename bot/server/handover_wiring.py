@@ -5,7 +5,8 @@ own queue, is also what runs without the section; ``type: chatwoot`` hands conve
 to a Chatwoot inbox, see docs/chatwoot.md) and its options
 (:class:`~bot.handover.queue_config.QueueConfig`). The queue lives in the tracker
 store's database. The desk records what humans do in the conversation and reaches the
-player through :class:`~bot.server.player_delivery.PlayerDelivery`; the engine tells the
+player through :class:`~bot.server.player_delivery.PlayerDelivery`; its idempotency keys
+(an external desk's message ids) live in the queue store's database; the engine tells the
 connector of each handover request, player message and withdrawal.
 """
 
@@ -21,8 +22,11 @@ from bot.handover.builtin_connector import builtin_live_agents
 from bot.handover.desk import Deliver, Desk
 from bot.live_agents import LiveAgentConnector, LiveAgentContext
 from bot.server.runtime import ConversationService
+from bot.store.delivery_keys import InMemoryDeliveryKeys
 from bot.store.factory import queue_store_from_endpoint
 from bot.store.queue_base import QueueStore
+from bot.store.sql import SQLTrackerStore
+from bot.store.sql_delivery_keys import SQLDeliveryKeys
 from connectors.chatwoot import ChatwootConnector
 
 __all__ = ["BUILTIN", "CHATWOOT", "LiveAgents", "build_live_agents"]
@@ -75,8 +79,9 @@ def build_live_agents(service: ConversationService, deliver: Deliver) -> LiveAge
         core = service.runtime.model.core
         return core.domain if core is not None else None
 
-    desk = Desk(service.store, service.locks, service.fanout, deliver, domain)
     store = queue_store_from_endpoint(service.endpoint_options("tracker_store"))
+    keys = SQLDeliveryKeys(store) if isinstance(store, SQLTrackerStore) else InMemoryDeliveryKeys()
+    desk = Desk(service.store, service.locks, service.fanout, deliver, domain, keys=keys)
     context = LiveAgentContext(options, desk)
     connector: LiveAgentConnector
     if kind == CHATWOOT:

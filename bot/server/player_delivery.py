@@ -3,9 +3,10 @@
 After a handover an agent's answer, the place-in-queue updates and the rating question
 after the close must reach the player although the player did not just write. The
 tracker is the record (the desk stores the events first); :class:`PlayerDelivery` then
-finds the channel of the conversation's latest ``user`` event (its ``input_channel``)
-among the channels the server built from credentials.yml, and calls its
-:meth:`~bot.channels.OutboundChannel.deliver`.
+takes the channel of the conversation's latest ``user`` event (its ``input_channel``:
+the desk passes it, having just read the tracker; other callers leave it to be read
+from the tracker) among the channels the server built from credentials.yml, and calls
+its :meth:`~bot.channels.OutboundChannel.deliver`.
 
 A channel that cannot push (Rasa's REST channel: the messages wait in the tracker, at
 ``GET /conversations/{id}/tracker``), an unknown conversation, or a channel that fails
@@ -52,8 +53,11 @@ class PlayerDelivery:
         self.store = store
         self.fanout = fanout
 
-    async def send(self, sender_id: str, messages: Sequence[BotMessage]) -> str:
-        """Send ``messages`` on the player's latest channel; returns the channel's name.
+    async def send(
+        self, sender_id: str, messages: Sequence[BotMessage], channel: str | None = None
+    ) -> str:
+        """Send ``messages`` on the player's latest channel (``channel``, when the caller
+        knows it from the tracker); returns the channel's name.
 
         Raises:
             UnknownConversation: the player never wrote in this conversation.
@@ -61,26 +65,32 @@ class PlayerDelivery:
             DeliveryError: the channel failed (its message says how).
             StoreError: the tracker could not be read.
         """
-        name = latest_input_channel(await self.store.load(sender_id))
+        name = channel or latest_input_channel(await self.store.load(sender_id))
         if name is None:
             raise UnknownConversation("the conversation has no message from the player")
-        channel = self.channels.get(name)
-        if channel is None:
+        served = self.channels.get(name)
+        if served is None:
             raise CannotPush(f"the player's channel {name!r} is not served")
-        if not isinstance(channel, OutboundChannel):
+        if not isinstance(served, OutboundChannel):
             raise CannotPush(
                 f"the channel {name!r} cannot send outside a turn; the messages wait in "
                 "the conversation's tracker"
             )
-        await channel.deliver(sender_id, messages)
+        await served.deliver(sender_id, messages)
         return name
 
-    async def __call__(self, sender_id: str, messages: list[BotMessage]) -> None:
-        """:meth:`send`, with a failure logged and shown to the console, not raised."""
+    async def __call__(
+        self, sender_id: str, messages: list[BotMessage], channel: str | None = None
+    ) -> bool:
+        """:meth:`send`, with a failure logged and shown to the console, not raised.
+
+        Returns False when the player's channel failed (worth trying again later); True
+        when the messages went out, or can never be pushed (the conversation has no
+        channel that pushes: they wait in the tracker)."""
         if not messages:
-            return
+            return True
         try:
-            name = await self.send(sender_id, messages)
+            name = await self.send(sender_id, messages, channel)
         except DeliveryError as exc:
             log.warning(
                 "conversation %s: %d message(s) outside a turn did not reach the player "
@@ -88,9 +98,10 @@ class PlayerDelivery:
                 sender_id, len(messages), type(exc).__name__, exc,
             )  # fmt: skip
             await self._tell_console(sender_id, messages, exc)
-            return
+            return isinstance(exc, (CannotPush, UnknownConversation))
         log.info("conversation %s: %d message(s) delivered on %s outside a turn",
                  sender_id, len(messages), name)  # fmt: skip
+        return True
 
     async def _tell_console(
         self, sender_id: str, messages: list[BotMessage], exc: DeliveryError

@@ -36,7 +36,13 @@ from sqlalchemy.exc import (
 
 from bot.errors import StoreError
 from bot.store.base import HANDOVER_STATUS_OPEN, HandoverRecord, encode_events
-from bot.store.sql_engine import WRITE_OPTION, build_engine, parse_url, upgrade_schema
+from bot.store.sql_engine import (
+    WRITE_OPTION,
+    build_engine,
+    parse_url,
+    sqlite_write_lock,
+    upgrade_schema,
+)
 from bot.store.sql_postgres import AUTOCOMMIT, append_parameters, append_statement
 from bot.store.sql_tables import conversations_table, events_table, handovers_table
 
@@ -78,7 +84,8 @@ class SQLTrackerStore:
         self._open_lock = threading.Lock()
         # SQLite has one writer at a time; writers of this process queue here instead of
         # in SQLite's busy handler, which sleeps up to 100 ms between tries.
-        self._write_lock = threading.Lock() if self.url.get_backend_name() == "sqlite" else None
+        sqlite = self.url.get_backend_name() == "sqlite"
+        self._write_lock = sqlite_write_lock(self.url) if sqlite else None
         self._postgres = self.url.get_backend_name() == "postgresql"
 
     def __repr__(self) -> str:

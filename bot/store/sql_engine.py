@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ __all__ = [
     "WRITE_OPTION",
     "build_engine",
     "parse_url",
+    "sqlite_write_lock",
     "upgrade_schema",
 ]
 
@@ -53,6 +55,22 @@ def parse_url(url: str) -> URL:
 
 
 POOL_SIZE = 20
+# One lock per SQLite file for the whole process: the tracker store and the queue store
+# open the same file with engines of their own, and writers that did not queue here
+# would meet in SQLite's busy handler, which sleeps up to 100 ms between tries.
+_SQLITE_WRITERS: dict[str, threading.Lock] = {}
+_SQLITE_WRITERS_GUARD = threading.Lock()
+
+
+def sqlite_write_lock(url: URL) -> threading.Lock:
+    """The lock this process's writers of the SQLite database ``url`` queue on (one per
+    file; an in-memory database is its engine's own)."""
+    database = url.database or ""
+    if database in ("", ":memory:"):
+        return threading.Lock()
+    key = str(Path(database).resolve())
+    with _SQLITE_WRITERS_GUARD:
+        return _SQLITE_WRITERS.setdefault(key, threading.Lock())
 
 
 def build_engine(url: URL, *, busy_timeout: float, connect_timeout: float) -> Engine:

@@ -5,10 +5,13 @@ Point an account webhook (Settings → Integrations → Webhooks: ``message_crea
 here. The delivery is authenticated on the raw body before anything else (401), read
 (400 when it is not JSON or an event lacks its ids), and ignored with a 200 when it is
 none of the desk's business. A conversation that is not Destek's is a 404. An agent
-message is handed to the desk once however often Chatwoot delivers it (by its message
-id). The desk refusing a step (:class:`HandoverError`: the conversation is no longer
-with the humans) is answered 200 and logged, so Chatwoot does not retry forever; the
-desk or Chatwoot failing is a 503, so it does.
+message goes to the desk with its Chatwoot message id as the idempotency key, so the
+player gets it once however often, and to whichever worker, Chatwoot delivers it; a
+delivery racing another worker's for the same message is a 503 (the other may yet
+fail, so Chatwoot must not stop retrying). The desk refusing a step
+(:class:`HandoverError`: the conversation is no longer with the humans) is answered 200
+and logged, so Chatwoot does not retry forever; the desk or Chatwoot failing is a 503,
+so it does.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ import hmac
 import json
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -47,7 +49,7 @@ log = logging.getLogger(__name__)
 
 WEBHOOK = "/webhooks/chatwoot/webhook"
 TOKEN_PARAM = "token"
-_RECENT = 4096
+KEY_PREFIX = "chatwoot:"  # the desk's idempotency key: Chatwoot's message id
 
 
 class WebhookReceiver:
@@ -66,7 +68,6 @@ class WebhookReceiver:
         self.conversations = conversations
         self.api = api
         self.clock = clock
-        self._seen: OrderedDict[int, None] = OrderedDict()  # agent messages given to the desk
 
     def install(self, app: FastAPI) -> None:
         router = APIRouter()
@@ -138,18 +139,9 @@ class WebhookReceiver:
         if isinstance(event, AgentReply):
             if self.conversations.is_ours(event.message_id):
                 return  # posted by Destek, by the token's user
-            if event.message_id in self._seen:
-                log.info("chatwoot: message %d delivered again; ignored", event.message_id)
-                return
             await self._assign(conversation_id, sender, event.agent_id, event.agent_name)
-            self._remember(event.message_id)
-            try:
-                await self.desk.agent_message(sender, event.agent_id, event.text)
-            except HandoverError:
-                raise  # it will never fit: the retry is ignored too
-            except BaseException:
-                self._seen.pop(event.message_id, None)  # let Chatwoot's retry through
-                raise
+            key = f"{KEY_PREFIX}{event.message_id}"
+            await self.desk.agent_message(sender, event.agent_id, event.text, message_id=key)
         elif isinstance(event, AgentAssigned):
             await self._assign(conversation_id, sender, event.agent_id, event.agent_name)
         elif isinstance(event, ConversationResolved):
@@ -176,11 +168,6 @@ class WebhookReceiver:
             if label.startswith(prefix) and len(label) > len(prefix):
                 return label[len(prefix) :]
         return None
-
-    def _remember(self, message_id: int) -> None:
-        self._seen[message_id] = None
-        if len(self._seen) > _RECENT:
-            self._seen.popitem(last=False)
 
     def _authenticate(self, request: Request, body: bytes) -> None:
         """Raises a 401 unless the signature (or, for unsigned versions, the token) fits."""

@@ -57,12 +57,20 @@ class RecordingDesk:
     calls: list[tuple[Any, ...]] = field(default_factory=list)
     refused: set[str] = field(default_factory=set)
     failing: int = 0  # the next calls that fail as a store would
+    message_ids: list[str] = field(default_factory=list)  # the keys of delivered messages
 
     async def assigned(self, sender_id: str, agent_id: str, agent_name: str = "") -> None:
         self._record("assigned", sender_id, agent_id, agent_name)
 
-    async def agent_message(self, sender_id: str, agent_id: str, text: str) -> None:
+    async def agent_message(
+        self, sender_id: str, agent_id: str, text: str, message_id: str | None = None
+    ) -> None:
+        # The desk's contract: a message id it has delivered is not delivered again.
+        if message_id is not None and message_id in self.message_ids:
+            return
         self._record("agent_message", sender_id, agent_id, text)
+        if message_id is not None:
+            self.message_ids.append(message_id)
 
     async def closed(self, sender_id: str, by: str, resolution: str | None = None) -> None:
         self._record("closed", sender_id, by, resolution)
@@ -300,6 +308,8 @@ async def test_an_agent_reply_reaches_the_desk_once_and_our_own_posts_do_not(
             ("agent_message", SENDER, "chatwoot:7", "Merhaba Mehmet Bey, kontrol ediyorum."),
             ("agent_message", SENDER, "chatwoot:7", "https://cw.example/r.png"),
         ]
+        # each keyed by its Chatwoot message id, the retry by the same one
+        assert live.desk.message_ids == [f"chatwoot:{reply['id']}", f"chatwoot:{receipt['id']}"]
 
 
 @pytest.mark.anyio

@@ -19,6 +19,7 @@ from bot.handover.queue_config import QueueConfig
 from bot.handover.queue_timers import QueueTimers
 from bot.live_agents import HandoverRequest
 from bot.store.base import TrackerStore
+from bot.store.delivery_keys import DeliveryKeys
 from bot.store.fanout import InMemoryFanout
 from bot.store.memory import InMemoryLockStore, InMemoryTrackerStore
 from bot.store.memory_queue import InMemoryQueueStore
@@ -73,9 +74,18 @@ class Channel:
     """The player's channel: what ``deliver`` sent, by conversation."""
 
     sent: list[tuple[str, list[BotMessage]]] = field(default_factory=list)
+    channels: list[str | None] = field(default_factory=list)  # the channel each went on
+    failing: int = 0  # the next deliveries that fail as a channel would (False)
 
-    async def deliver(self, sender_id: str, messages: list[BotMessage]) -> None:
+    async def deliver(
+        self, sender_id: str, messages: list[BotMessage], channel: str | None = None
+    ) -> bool:
+        if self.failing:
+            self.failing -= 1
+            return False
         self.sent.append((sender_id, messages))
+        self.channels.append(channel)
+        return True
 
     def texts(self, sender_id: str) -> list[str]:
         return [m.get("text", "") for who, ms in self.sent if who == sender_id for m in ms]
@@ -148,12 +158,15 @@ def make_floor(
     *,
     trackers: TrackerStore | None = None,
     fanout: Fanout | None = None,
+    keys: DeliveryKeys | None = None,
+    channel: Channel | None = None,
 ) -> Floor:
     """A worker's queue; give two workers the same stores to share a floor."""
-    clock, channel = Clock(), Channel()
+    clock, channel = Clock(), channel or Channel()
     trackers = trackers or InMemoryTrackerStore()
     fanout = fanout or InMemoryFanout()
-    desk = Desk(trackers, InMemoryLockStore(), fanout, channel.deliver, lambda: domain, clock)
+    locks = InMemoryLockStore()
+    desk = Desk(trackers, locks, fanout, channel.deliver, lambda: domain, clock, keys=keys)
     queue = LiveQueue(store, desk, fanout, config or QueueConfig(), clock)
     return Floor(
         queue,

@@ -4,6 +4,7 @@ server's signed webhook into the player's conversation."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ from bot.settings import Settings
 from tests.connectors.fake_chatwoot import FakeChatwoot
 from tests.live_server import LiveServer
 from tests.server.test_handover_wiring import model  # noqa: F401  (the module's trained bot)
+from tests.store.conftest import postgres_admin, postgres_url
+
+__all__ = ["postgres_admin", "postgres_url"]
 
 TOKEN = "chatwoot-api-token"
 SECRET = "chatwoot-webhook-secret"
@@ -83,3 +87,38 @@ async def test_a_player_handed_to_chatwoot_hears_its_agent_through_the_webhook(
 
         forged = await fake.deliver(webhook, {"event": "message_created"}, "wrong-secret")
         assert forged.status_code == 401
+
+
+@pytest.mark.anyio
+async def test_one_agent_reply_delivered_to_two_workers_and_retried_is_kept_once(
+    tmp_path: Path,
+    model: TrainedModel,  # noqa: F811
+    chatwoot: tuple[FakeChatwoot, str],
+    postgres_url: str,
+) -> None:
+    fake, url = chatwoot
+    fake.reset()
+    settings = _settings(tmp_path, url)
+    endpoints = settings.endpoints.read_text("utf-8")
+    sqlite = f"sqlite:///{tmp_path / 'trackers.db'}"
+    settings.endpoints.write_text(endpoints.replace(sqlite, f'"{postgres_url}"'), "utf-8")
+    with (
+        LiveServer(create_app(settings, model)) as one,
+        LiveServer(create_app(settings, model)) as two,
+    ):
+        said = httpx.post(
+            f"{one.url}/webhooks/rest/webhook",
+            json={"sender": "p-twice", "message": "/human_handoff"},
+            timeout=30,
+        )
+        assert said.status_code == 200
+        (conversation_id,) = fake.conversations
+        await fake.deliver_outbox(f"{one.url}/webhooks/chatwoot/webhook", SECRET)
+        reply = fake.agent_reply(conversation_id, "Merhaba, iki kez gelmesin.")
+        hooks = [f"{server.url}/webhooks/chatwoot/webhook" for server in (one, two)]
+        for _ in range(2):  # to both workers at once, then Chatwoot's retry
+            answers = await asyncio.gather(*(fake.deliver(hook, reply, SECRET) for hook in hooks))
+            # one took it; the other found it done, or (still in flight) asks for a retry
+            assert sorted(a.status_code for a in answers) in ([200, 200], [200, 503])
+        lines = [e["text"] for e in _events(two, "p-twice") if e["event"] == "agent_uttered"]
+        assert lines == ["Merhaba, iki kez gelmesin."]

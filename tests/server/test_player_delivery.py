@@ -131,3 +131,41 @@ def test_as_the_desks_deliver_a_failure_is_logged_and_shown_to_the_console(
     assert notices[0]["messages"] == [AGENT] and "Bot API" in notices[0]["reason"]
     assert "did not reach the player" in caplog.text and "UnknownConversation" in caplog.text
     assert [e["event"] for e in events] == ["user"]
+
+
+class PushingChannel:
+    """A channel that pushes: what it sent, by conversation."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, list[BotMessage]]] = []
+
+    async def deliver(self, sender_id: str, messages: list[BotMessage]) -> None:
+        self.sent.append((sender_id, list(messages)))
+
+
+def test_a_channel_named_by_the_caller_is_used_without_reading_the_tracker() -> None:
+    async def scenario() -> tuple[bool, bool, list[tuple[str, list[BotMessage]]]]:
+        store, fanout, telegram = InMemoryTrackerStore(), InMemoryFanout(), PushingChannel()
+        delivery = PlayerDelivery({"telegram": telegram}, store, fanout)
+        # no event stored at all: only the channel the desk read from the tracker says where
+        named = await delivery("t9", [AGENT], channel="telegram")
+        unnamed = await delivery("t9", [AGENT])  # read from the tracker: nothing there
+        return named, unnamed, telegram.sent
+
+    named, unnamed, sent = asyncio.run(scenario())
+    assert sent == [("t9", [AGENT])]
+    assert named is True
+    assert unnamed is True  # no channel ever: nothing to retry, the tracker keeps it
+
+
+def test_the_desks_deliver_says_when_a_retry_could_help() -> None:
+    async def scenario() -> list[bool]:
+        store, fanout = InMemoryTrackerStore(), InMemoryFanout()
+        channels = {"telegram": BrokenChannel(), "rest": SilentChannel()}
+        delivery = PlayerDelivery(channels, store, fanout)
+        return [
+            await delivery("t1", [AGENT], channel="telegram"),  # the Bot API is down
+            await delivery("r1", [AGENT], channel="rest"),  # REST never pushes
+        ]
+
+    assert asyncio.run(scenario()) == [False, True]
