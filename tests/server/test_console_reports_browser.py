@@ -145,3 +145,12 @@ def test_an_agent_has_no_reports(browser: Browser, server: LiveServer) -> None:
     page.goto(server.url + "/console#/reports")
     expect(page.get_by_role("region", name="Bekleyenler")).to_be_visible()
     expect(page.get_by_role("heading", name="Raporlar")).to_have_count(0)
+
+
+def test_the_rating_comment_shows_in_the_history(browser: Browser, server: LiveServer) -> None:
+    page = _signed_in(browser, server, "veli")
+    page.goto(server.url + "/console#/chat/p-ali")
+    history = page.get_by_role("log", name="Konuşma geçmişi")
+    expect(history.get_by_text("Oyuncunun puanı: 4/5")).to_be_visible()
+    expect(history.get_by_text("Oyuncunun yorumu: “hızlıydınız”")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "csat_comment.png"))

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.dialogue.closing_turns import CSAT_SKIP_PAYLOAD, FOLLOW_UP_PAYLOAD
 from bot.dialogue.event_reader import event_from_dict
 from bot.dialogue.events import BotUttered, Event, UserUttered
 from bot.dialogue.handover_events import (
@@ -22,12 +23,14 @@ from bot.dialogue.handover_events import (
     HandoverRequested,
     LiveAgentUttered,
 )
+from bot.dialogue.handover_turns import CSAT_PAYLOAD
 from bot.errors import DataError
 from bot.server.console.schemas import HistoryItem
 
 __all__ = ["history_items", "latest_request"]
 
 log = logging.getLogger(__name__)
+_ANSWER_BUTTONS = (CSAT_PAYLOAD, CSAT_SKIP_PAYLOAD, FOLLOW_UP_PAYLOAD)
 
 
 def _events(raw: Iterable[Mapping[str, Any]]) -> list[Event]:
@@ -43,6 +46,8 @@ def _events(raw: Iterable[Mapping[str, Any]]) -> list[Event]:
 def _item(event: Event) -> HistoryItem | None:
     at = event.timestamp or 0.0
     if isinstance(event, UserUttered):
+        if (event.text or "").startswith(_ANSWER_BUTTONS):
+            return None  # a rating or follow-up button: its own line says what it meant
         intent = event.parse_data.get("intent") or {}
         confidence = intent.get("confidence")
         return HistoryItem(
