@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.errors import DestekError
 from bot.handover.reports import Report, figures, read_facts
 from bot.store.base import TrackerStore
-from bot.store.queue_base import QueueStore
+from bot.store.queue_base import ConversationIndex, QueueStore
 
 __all__ = [
     "DEFAULT_TIMEZONE",
@@ -86,7 +86,8 @@ async def period_report(
     """The figures of the query's period and of each of its days."""
     agents = await _agents(store, query)
     start, end = query.bounds(query.first, query.last)
-    facts = await read_facts(trackers, since=start)
+    index = store if isinstance(store, ConversationIndex) else None
+    facts = await read_facts(trackers, since=start, index=index)
     by_day = []
     for day in query.days():
         day_start, day_end = query.bounds(day, day)

@@ -32,6 +32,7 @@ from bot.dialogue.events import Event
 from bot.errors import DataError
 from bot.handover.handover_facts import ConversationFacts, HandoverFacts, conversation_facts
 from bot.store.base import TrackerStore
+from bot.store.queue_base import ConversationIndex
 
 __all__ = [
     "CsatFigures",
@@ -164,11 +165,18 @@ def _csat(handovers: Sequence[HandoverFacts]) -> CsatFigures:
     )
 
 
-async def read_facts(trackers: TrackerStore, since: float | None = None) -> list[ConversationFacts]:
-    """Every conversation's facts; one whose latest event is before ``since`` is skipped
-    after reading (nothing of it can fall in the period)."""
+async def read_facts(
+    trackers: TrackerStore, since: float | None = None, index: ConversationIndex | None = None
+) -> list[ConversationFacts]:
+    """The facts of every conversation with an event at or after ``since`` (of all, if
+    None): those ``index`` names, or, without one, every conversation read and those
+    whose latest event is before ``since`` left out."""
+    if index is not None and since is not None:
+        ids = await index.conversation_ids_since(since)
+    else:
+        ids = await trackers.conversation_ids()
     out: list[ConversationFacts] = []
-    for sender_id in await trackers.conversation_ids():
+    for sender_id in ids:
         raw = await trackers.load(sender_id)
         if since is not None and raw and float(raw[-1].get("timestamp") or 0.0) < since:
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -26,6 +26,7 @@ __all__ = [
     "FOLLOW_UP_SENT",
     "FOLLOW_UP_SKIPPED",
     "Agent",
+    "ConversationIndex",
     "FollowUp",
     "Note",
     "QueueEntry",
@@ -137,6 +138,16 @@ class FollowUp:
     claimed_at: float
     done_at: float | None = None
     detail: str = ""
+
+
+@runtime_checkable
+class ConversationIndex(Protocol):
+    """What a queue store that shares the conversations' database can also tell, so a
+    report reads only the conversations its period may hold."""
+
+    async def conversation_ids_since(self, since: float) -> list[str]:
+        """The ids of conversations with an event at or after ``since``."""
+        ...
 
 
 class QueueStore(Protocol):

@@ -39,6 +39,7 @@ from bot.store.sql_queue_tables import (
     teams_table,
     tickets_table,
 )
+from bot.store.sql_tables import conversations_table
 
 __all__ = ["SQLQueueStore"]
 
@@ -203,6 +204,13 @@ class SQLQueueStore(SQLTrackerStore):
             return [float(row[1] - row[0]) for row in reversed(rows)]
 
         return await self._read("recent_handle_times", fetch)
+
+    async def conversation_ids_since(self, since: float) -> list[str]:
+        """The conversations with an event at or after ``since`` (:class:`ConversationIndex`)."""
+        query = select(conversations_table.c.sender_id).where(
+            conversations_table.c.latest_event_time >= since
+        )
+        return await self._read("conversation_ids_since", lambda c: list(c.scalars(query)))
 
     # ---- follow-ups (the queries are in sql_followups) ------------------------------------
 

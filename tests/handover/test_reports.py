@@ -16,6 +16,9 @@ from bot.handover.report_period import (
 from bot.handover.reports import durations
 from bot.store.memory import InMemoryTrackerStore
 from bot.store.memory_queue import InMemoryQueueStore
+from bot.store.queue_base import ConversationIndex
+from bot.store.sql import SQLTrackerStore
+from bot.store.sql_queue import SQLQueueStore
 from tests.handover.report_record import RECORD, build_record
 
 DEC1, DEC2 = date(2026, 12, 1), date(2026, 12, 2)
@@ -116,3 +119,24 @@ def test_a_backwards_or_endless_range_is_refused() -> None:
         ReportQuery(DEC2, DEC1)
     with pytest.raises(ReportRequestError):
         ReportQuery(date(2020, 1, 1), DEC1)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("database", ["sqlite_url", "postgres_url"])
+async def test_on_sql_the_same_figures_from_only_the_conversations_of_the_period(
+    database: str, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue(database)
+    trackers, store = SQLTrackerStore(url), SQLQueueStore(url, backoff=0.01)
+    try:
+        await build_record(trackers, store)
+        since = ReportQuery(DEC1, DEC1).bounds(DEC1, DEC1)[0]
+        assert isinstance(store, ConversationIndex)
+        recent = sorted(await store.conversation_ids_since(since))
+        assert recent == ["p-ali", "p-bot", "p-left", "p-veli"]  # p-old wrote the day before
+        report = (await period_report(trackers, store, ReportQuery(DEC1, DEC1))).total
+        assert (report.conversations, report.contained, report.handed_over) == (4, 2, 3)
+        assert (report.first_response.median, report.csat.average) == (375.0, 4.0)
+    finally:
+        await trackers.close()
+        await store.close()
