@@ -10,11 +10,11 @@ does not, and the bot handles it as any other message.
   ``utter_ask_csat_comment_low``, "what went wrong", where declared), or, in a project
   that declares no comment question, just thanks (``utter_csat_thanks``).
 - After the comment question (``csat_comment_asked``): "Geç" (``/csat_skip``), "yok",
-  "hayır" skip it; a message the NLU reads as a new request (an intent other than those
-  a comment looks like: unsure, complaint, thanks...) is answered as usual and not kept
-  as a comment, since after rating players often just ask the next thing; anything else
-  is the comment (``csat_comment``), thanked with ``utter_csat_comment_thanks`` or
-  ``utter_csat_thanks``.
+  "hayır" skip it ("Geç" pressed later is ignored); a message the NLU reads as a new
+  request (an intent other than those a comment looks like: unsure, complaint,
+  thanks...) is answered as usual and not kept as a comment, since after rating players
+  often just ask the next thing; anything else is the comment (``csat_comment``),
+  thanked with ``utter_csat_comment_thanks`` or ``utter_csat_thanks``.
 - After the follow-up (``follow_up_asked``): yes (``/follow_up{"solved": true}``,
   "evet", "çözüldü") is thanked (``utter_follow_up_thanks``); no (``"solved": false``,
   "hayır", "çözülmedi") hands the player to the queue again with reason ``follow_up``
@@ -107,6 +107,8 @@ def closing_step(
             return ClosingStep((FollowUpAnswered(True),), (FOLLOW_UP_THANKS,))
         answered = (FollowUpAnswered(False),)
         return ClosingStep(answered, (FOLLOW_UP_HANDOVER,), handover=FOLLOW_UP_REASON)
+    if text.strip() == CSAT_SKIP_PAYLOAD:
+        return ClosingStep(())  # "Geç" pressed late: nothing to skip, nothing to say
     return None
 
 

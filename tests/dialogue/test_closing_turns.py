@@ -122,6 +122,17 @@ async def test_the_comment_can_be_skipped(engine: Engine, skip: str) -> None:
 
 
 @pytest.mark.anyio
+async def test_skip_pressed_late_is_ignored(engine: Engine) -> None:
+    await closed_and_asked(engine)
+    await say(engine, "4")
+    assert await say(engine, "yatırım yöntemleri neler") == [
+        "Papara, havale ve kripto ile yatırabilirsiniz."
+    ]
+    assert await say(engine, "/csat_skip") == []
+    assert await say(engine, "teşekkürler") == ["Rica ederim."]
+
+
+@pytest.mark.anyio
 async def test_a_project_without_the_comment_question_just_thanks(core: CoreModel) -> None:
     engine = make_engine(core)  # no handover texts at all, as a Rasa project
     await closed_and_asked(engine)
