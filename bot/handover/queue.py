@@ -172,10 +172,7 @@ class LiveQueue:
 
     async def candidates(self, agents: list[Agent] | None = None) -> list[Candidate]:
         """The online agents (of ``agents``, if read already) with their current loads."""
-        loads: dict[str, int] = {}
-        for entry in await self.store.entries(ENTRY_ASSIGNED):
-            if entry.agent_id is not None:
-                loads[entry.agent_id] = loads.get(entry.agent_id, 0) + 1
+        loads = await self.store.agent_loads()
         return candidates(await self.store.agents() if agents is None else agents, loads)
 
     async def route(self) -> list[Assignment]:

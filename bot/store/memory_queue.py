@@ -50,6 +50,14 @@ class InMemoryQueueStore:
         index = self._active.get(sender_id)
         return None if index is None else self._entries[index]
 
+    async def agent_loads(self) -> dict[str, int]:
+        loads: dict[str, int] = {}
+        for index in self._active.values():
+            entry = self._entries[index]
+            if entry.status == ENTRY_ASSIGNED and entry.agent_id is not None:
+                loads[entry.agent_id] = loads.get(entry.agent_id, 0) + 1
+        return loads
+
     async def entries(self, status: str, agent_id: str | None = None) -> list[QueueEntry]:
         if status in ACTIVE_STATUSES:
             found = [self._entries[i] for i in self._active.values()]

@@ -168,6 +168,10 @@ class QueueStore(Protocol):
         """Entries of one status (optionally one agent's), oldest request first."""
         ...
 
+    async def agent_loads(self) -> dict[str, int]:
+        """How many chats each agent holds now (agents holding none are left out)."""
+        ...
+
     async def assign(
         self, sender_id: str, agent_id: str, now: float, capacity: int | None = None
     ) -> bool:

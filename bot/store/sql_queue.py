@@ -107,6 +107,16 @@ class SQLQueueStore(SQLTrackerStore):
 
         return await self._read("entries", fetch)
 
+    async def agent_loads(self) -> dict[str, int]:
+        query = (
+            select(queue_table.c.agent_id, func.count())
+            .where(queue_table.c.status == ENTRY_ASSIGNED, queue_table.c.agent_id.is_not(None))
+            .group_by(queue_table.c.agent_id)
+        )
+        return await self._read(
+            "agent_loads", lambda c: {row[0]: int(row[1]) for row in c.execute(query)}
+        )
+
     async def assign(
         self, sender_id: str, agent_id: str, now: float, capacity: int | None = None
     ) -> bool:
