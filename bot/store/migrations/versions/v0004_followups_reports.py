@@ -2,22 +2,17 @@
 and an index for the reports' and follow-ups' queries on closed entries.
 
 Revision ID: 0004
-Revises: 0003 (0002 where 0003 is absent)
+Revises: 0003
 Create Date: 2026-12-04
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-# Written beside 0003 (delivery keys): it follows 0003, or 0002 in a tree without it, so
-# the chain keeps one head either way. Make it plainly "0003" once both are released.
-_AFTER_0003 = Path(__file__).with_name("v0003_delivery_keys.py").exists()
-down_revision: str | None = "0003" if _AFTER_0003 else "0002"
+down_revision: str | None = "0003"
 branch_labels: str | None = None
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 depends_on: str | None = None
