@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from bot.channels import BotMessage, TranscriptEntry
 
 __all__ = [
+    "ClosingAnswers",
     "HandoverDesk",
     "HandoverRequest",
     "LiveAgentConnector",
@@ -101,6 +102,15 @@ class LiveAgentConnector(Protocol):
     async def stop(self) -> None:
         """Finish in-flight work and release clients; called once at shutdown."""
         ...
+
+
+class ClosingAnswers(Protocol):
+    """What a connector may also implement: hear the player's answers to the questions
+    asked after the humans closed the chat (the rating, its comment, whether a followed-up
+    problem is solved), so an agent who still has the chat open sees them at once.
+    Connectors without it are not told (an external desk would reopen a resolved chat)."""
+
+    async def closing_answer(self, sender_id: str, entry: TranscriptEntry) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

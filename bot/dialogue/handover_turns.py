@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from bot.channels import TranscriptEntry
 from bot.dialogue.conversation_state import HANDOVER_WAITING
 from bot.dialogue.events import Event, Restarted, SessionStarted, UserUttered
-from bot.dialogue.handover_events import HandoverClosed, HandoverRequested
+from bot.dialogue.handover_events import (
+    CsatCommented,
+    CsatRated,
+    FollowUpAnswered,
+    HandoverClosed,
+    HandoverRequested,
+)
 from bot.dialogue.tracker import Tracker
 from bot.dialogue.transcript import transcript
 from bot.live_agents import HandoverRequest, LiveAgentConnector
@@ -40,6 +46,7 @@ _DIGIT = re.compile(r"^\s*([1-5])\s*(?:/\s*5)?\s*[.!]?\s*$")
 _FOLD = str.maketrans("çğıöşüâîû", "cgiosuaiu")
 _WHILE_WAITING = {"bota don", "bota geri don", "iptal", "vazgec", "bot", BACK_TO_BOT_PAYLOAD}
 _WITH_AN_AGENT = {"bota don", "bota geri don", BACK_TO_BOT_PAYLOAD}
+_CLOSING_ANSWERS = (CsatRated, CsatCommented, FollowUpAnswered)
 
 
 def csat_score(text: str | None) -> int | None:
@@ -75,6 +82,7 @@ class LiveAgentCalls:
     request: HandoverRequest | None = None
     player_message: TranscriptEntry | None = None
     withdraw_by: str | None = None
+    closing_answer: TranscriptEntry | None = None  # the rating, its comment, the follow-up's
 
 
 def live_agent_calls(
@@ -82,7 +90,8 @@ def live_agent_calls(
 ) -> LiveAgentCalls:
     """Compare the conversation before and after a turn: a handover that ended in the
     turn is withdrawn, one that began is requested, and a player message in an ongoing
-    one is passed on."""
+    one is passed on; so is the player's answer to the questions after a close (the
+    rating, its comment, the follow-up), for the agent who may still have the chat open."""
     withdraw_by = _ended_by(new) if before.in_handover and not after.in_handover else None
     requested = [e for e in new if isinstance(e, HandoverRequested)]
     if requested and after.in_handover:
@@ -92,6 +101,9 @@ def live_agent_calls(
         if said:
             entry = transcript(said[-1:])[0]
             return LiveAgentCalls(player_message=entry)
+    said = [e for e in new if isinstance(e, UserUttered)]
+    if said and any(isinstance(e, _CLOSING_ANSWERS) for e in new):
+        return LiveAgentCalls(withdraw_by=withdraw_by, closing_answer=transcript(said[-1:])[0])
     return LiveAgentCalls(withdraw_by=withdraw_by)
 
 
@@ -140,5 +152,8 @@ async def tell_live_agents(
             await connector.request(calls.request)
         if calls.player_message is not None:
             await connector.player_message(sender_id, calls.player_message)
+        answered = getattr(connector, "closing_answer", None)  # optional, see ClosingAnswers
+        if calls.closing_answer is not None and answered is not None:
+            await answered(sender_id, calls.closing_answer)
     except Exception:
         log.exception("conversation %s: the live-agent connector failed", sender_id)

@@ -48,6 +48,13 @@ class BuiltinLiveAgents:
             {"type": "player_message", "sender_id": sender_id, "entry": dict(entry)},
         )
 
+    async def closing_answer(self, sender_id: str, entry: TranscriptEntry) -> None:
+        # The rating or comment is in the tracker; an agent with the chat open reloads it.
+        await self.queue.fanout.publish(
+            conversation_topic(sender_id),
+            {"type": "closing_answer", "sender_id": sender_id, "entry": dict(entry)},
+        )
+
     async def withdraw(self, sender_id: str, by: str) -> None:
         await self.queue.withdraw(sender_id, by)
 

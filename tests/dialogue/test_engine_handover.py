@@ -14,7 +14,9 @@ from bot.dialogue.engine import Engine, UserMessage
 from bot.dialogue.events import Event, Restarted, SessionStarted, UserUttered
 from bot.dialogue.handover_events import (
     CsatAsked,
+    CsatCommented,
     CsatRated,
+    FollowUpAnswered,
     HandoverAssigned,
     HandoverClosed,
     HandoverRequested,
@@ -170,6 +172,17 @@ def test_nothing_is_told_outside_a_handover() -> None:
     said: list[Any] = [UserUttered("merhaba")]
     calls = live_agent_calls(_tracker(), _tracker(*said), said, "tr")
     assert (calls.request, calls.player_message, calls.withdraw_by) == (None, None, None)
+
+
+def test_the_answers_after_a_close_are_passed_on_for_the_agent_still_reading() -> None:
+    closed = _tracker(HandoverRequested("player_asked"), HandoverClosed("agent"))
+    for answer in (CsatRated(score=4), CsatCommented("çok hızlıydı"), FollowUpAnswered(True)):
+        said: list[Event] = [UserUttered("bir cevap"), answer]
+        calls = live_agent_calls(closed, closed.with_events(said), said, "tr")
+        assert calls.closing_answer is not None and calls.closing_answer["text"] == "bir cevap"
+        assert (calls.request, calls.player_message, calls.withdraw_by) == (None, None, None)
+    said = [UserUttered("merhaba")]  # a new question after the close is the bot's alone
+    assert live_agent_calls(closed, closed.with_events(said), said, "tr").closing_answer is None
 
 
 def test_a_handover_ended_by_a_restart_or_a_new_session_is_withdrawn_as_such() -> None:
