@@ -40,12 +40,15 @@ API = "/console/api"
 TIMEOUT = 15
 
 
-def console_model(root: Path, pipeline: Pipeline) -> TrainedModel:
-    """The engine-test bot with the handover texts (the rating question has buttons)."""
+def console_model(root: Path, pipeline: Pipeline, more_domain: str = "") -> TrainedModel:
+    """The engine-test bot with the handover texts (the rating question has buttons), and
+    ``more_domain`` (a domain file's text) if given."""
     write_project(root)
     (root / "domain").mkdir()
     (root / "domain" / "domain.yml").write_text(DOMAIN, encoding="utf-8")
     (root / "domain" / "handover.yml").write_text(HANDOVER_DOMAIN, encoding="utf-8")
+    if more_domain:
+        (root / "domain" / "more.yml").write_text(more_domain, encoding="utf-8")
     config, domain = read_config(root / "config.yml"), read_domain(root / "domain")
     core = train_core(config, domain, load_stories([root / "data"]))
     return TrainedModel(pipeline, core=core)
@@ -272,9 +275,12 @@ def test_message_note_transfer_and_close_round_trip(server: LiveServer) -> None:
         with signed_in(server, "ayse") as ayse, signed_in(server, "mehmet") as mehmet:
             assert ayse.post(f"{chat}/accept").status_code == 204
             assert _bot_texts_until(player, "Temsilcimiz Ayşe sohbete katıldı.")
+            blank = ayse.post(f"{chat}/messages", json={"text": "Bakiyeniz {balance} {x}."})
+            assert _problem(blank, 422) == "unfilled_variable"  # a canned blank left in
+            assert blank.json()["details"] == {"variables": "{balance}"}  # {x} is the agent's
             sent = ayse.post(f"{chat}/messages", json={"text": "Merhaba, bakıyorum."})
             assert sent.status_code == 204
-            assert _bot_texts_until(player, "Merhaba, bakıyorum.")
+            assert _bot_texts_until(player, "Merhaba, bakıyorum.")  # the blank never went
             note = ayse.post(f"{chat}/notes", json={"text": "GIZLI: bonus kötüye kullanımı"})
             assert note.status_code == 201 and note.json()["text"].startswith("GIZLI")
 

@@ -1,9 +1,11 @@
-"""The player panel and canned replies in a real headless browser, beside a player in the
-web chat widget and a live mock account backend: the agent accepts a verified player's
-chat, reads the account's figures, finds a canned reply by typing `/` and a few letters,
-edits it and sends it; the player gets it. For a player who is not verified, the panel
-shows nothing of the account, and a reply whose figures are unknown cannot go out until
-the agent has written them."""
+"""The whole handover in a real headless browser, beside a player in the web chat widget
+and a live mock account backend: the agent accepts a verified player's chat, reads the
+history and the account's figures, finds a canned reply by typing `/` and a few letters,
+edits it and sends it, adds a private note and transfers the chat to a second agent, who
+closes it; the player hears both agents (never the notes), rates the chat, adds a comment
+and is back with the bot. For a player who is not verified, the panel shows nothing of
+the account, and a reply whose figures are unknown cannot go out until the agent has
+written them."""
 
 from __future__ import annotations
 
@@ -34,14 +36,25 @@ __all__ = ["browser"]  # the chromium fixture, shared with the console's browser
 
 ROOT = Path(__file__).resolve().parents[2]
 BACKEND_TOKEN = "panel-browser-token"
+GREETING = re.compile("^(Merhaba|Selam) oyuncu")  # the bot's greeting, to an unnamed player
+THANKS = ("teşekkürler", "teşekkür ederim", "sağol", "çok sağolun", "eyvallah", "tşk")
+RATING_COMMENT = """\
+version: "3.1"
+responses:
+  utter_ask_csat_comment:
+    - text: "Eklemek istediğiniz bir yorum var mı?"
+      buttons: [{title: "Geç", payload: "/csat_skip"}]
+  utter_csat_comment_thanks: [{text: "Yorumunuz için teşekkürler!"}]
+"""
 
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
     data = small_training_data()
     asks = tuple(Example(text, "human_handoff", source="test") for text in ASKS_FOR_A_HUMAN)
-    pipeline = light_pipeline().train(replace(data, examples=data.examples + asks))
-    return console_model(tmp_path_factory.mktemp("panel-browser"), pipeline)
+    thanks = tuple(Example(text, "thank", source="test") for text in THANKS)
+    pipeline = light_pipeline().train(replace(data, examples=data.examples + asks + thanks))
+    return console_model(tmp_path_factory.mktemp("panel-browser"), pipeline, RATING_COMMENT)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +74,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, model: TrainedModel) -> Ite
                 "canned": ROOT / "canned.yml",
             }
         )
-        add_agents(root, {"login": "ayse", "name": "Ayşe Yılmaz"})
+        add_agents(
+            root,
+            {"login": "ayse", "name": "Ayşe Yılmaz"},
+            {"login": "mehmet", "name": "Mehmet Kaya"},
+        )
         with LiveServer(create_app(settings, model)) as live:
             yield live
 
@@ -72,12 +89,23 @@ def _page(browser: Browser) -> Page:
     return context.new_page()
 
 
-def _player_asks_for_a_human(page: Page, server: LiveServer, player_id: int | None) -> None:
+def _player_says_hello(page: Page, server: LiveServer) -> None:
     page.goto(server.url + "/")
+    page.get_by_role("button", name="Sohbeti aç").click()
+    _player_says(page, "merhaba")
+    expect(page.get_by_text(GREETING)).to_be_visible()
+
+
+def _player_asks_for_a_human(
+    page: Page, server: LiveServer, player_id: int | None, reload: bool = True
+) -> None:
+    if reload:
+        page.goto(server.url + "/")
     if player_id is not None:  # the site vouches for the player with a signed token
         token = jwt.encode({"sub": str(player_id), "exp": int(time.time()) + 900}, TOKEN_SECRET)
         page.evaluate("token => window.DestekChat.setPlayerToken(token)", token)
-    page.get_by_role("button", name="Sohbeti aç").click()
+    if reload:
+        page.get_by_role("button", name="Sohbeti aç").click()
     _player_says(page, "canlı destek istiyorum")
     expect(page.get_by_text("Sizi temsilciye aktarıyorum.")).to_be_visible()
 
@@ -87,11 +115,15 @@ def _player_says(page: Page, text: str) -> None:
     page.get_by_label("Mesajınızı yazın…").press("Enter")
 
 
-def _agent_accepts(page: Page, server: LiveServer) -> None:
+def _sign_in(page: Page, server: LiveServer, login: str) -> None:
     page.goto(server.url + "/console")
-    page.get_by_label("Kullanıcı adı").fill("ayse")
+    page.get_by_label("Kullanıcı adı").fill(login)
     page.get_by_label("Parola").fill(PASSWORD)
     page.get_by_role("button", name="Giriş yap").click()
+
+
+def _agent_accepts(page: Page, server: LiveServer) -> None:
+    _sign_in(page, server, "ayse")
     # waiting, or already routed to me if I was online (the queue gives chats by itself)
     waiting = page.get_by_role("region", name="Bekleyenler")
     accept = waiting.get_by_role("button", name=re.compile("sohbetini kabul et"))
@@ -102,12 +134,19 @@ def _agent_accepts(page: Page, server: LiveServer) -> None:
     expect(page.get_by_label("Oyuncuya mesajınız")).to_be_visible()
 
 
-def test_a_verified_players_panel_and_a_canned_reply_edited_and_sent(
+def test_a_verified_player_from_the_widget_to_two_agents_the_rating_and_the_bot(
     browser: Browser, server: LiveServer
 ) -> None:
-    player, agent = _page(browser), _page(browser)
-    _player_asks_for_a_human(player, server, 1001)
+    player, agent, second = _page(browser), _page(browser), _page(browser)
+    _player_says_hello(player, server)
+    _player_asks_for_a_human(player, server, 1001, reload=False)
     _agent_accepts(agent, server)
+    history = agent.get_by_role("log", name="Konuşma geçmişi")
+    expect(history.get_by_text("merhaba", exact=True)).to_be_visible()  # before the handover
+    expect(history.get_by_text("Niyet: greet")).to_be_visible()
+    expect(agent.get_by_role("region", name="Devir nedeni")).to_contain_text(
+        "Oyuncu temsilci istedi"
+    )
 
     panel = agent.get_by_role("region", name="Oyuncu hesabı")
     expect(panel).to_contain_text("Kimliği doğrulandı")
@@ -146,8 +185,43 @@ def test_a_verified_players_panel_and_a_canned_reply_edited_and_sent(
     agent.get_by_role("button", name="Gönder").click()
     expect(player.get_by_text(re.compile("Yatırımınızı kontrol ediyorum Ahmet"))).to_be_visible()
     expect(player.get_by_text(re.compile(r"\{"))).to_have_count(0)
-    agent.get_by_role("button", name="Sohbeti kapat").click()
+
+    agent.get_by_label("Yeni özel not").fill("GİZLİ: dekont istenecek")
+    agent.get_by_role("button", name="Notu kaydet").click()
+    expect(agent.get_by_role("region", name="Özel notlar")).to_contain_text("dekont istenecek")
+    _sign_in(second, server, "mehmet")
+    second.get_by_role("button", name="Çevrimiçi").click()
+    expect(second.get_by_role("button", name="Çevrimiçi")).to_have_attribute("aria-pressed", "true")
+    agent.reload()  # the agents' list with Mehmet online
+    agent.get_by_label("Aktarılacak yer").select_option(label="Mehmet Kaya (Çevrimiçi)")
+    agent.get_by_label("Aktarma notu (oyuncu görmez)").fill("GİZLİ: finans ekibi baksın")
+    agent.get_by_role("button", name="Aktar", exact=True).click()
+    expect(player.get_by_text("Temsilcimiz Mehmet Kaya sohbete katıldı.")).to_be_visible()
+
+    second.get_by_role("region", name=re.compile("Sohbetlerim")).get_by_role(
+        "button", name=re.compile("sohbetini aç")
+    ).click()
+    expect(second.get_by_role("region", name="Özel notlar")).to_contain_text("finans ekibi")
+    expect(second.get_by_role("log", name="Konuşma geçmişi")).to_contain_text(
+        "yatırdığım para gelmedi"
+    )  # the second agent reads what the player told the first
+    expect(second.get_by_role("region", name="Oyuncu hesabı")).to_contain_text("Ahmet Yılmaz")
+    second.get_by_label("Çözüm etiketi").select_option(label="Çözüldü")
+    second.get_by_role("button", name="Sohbeti kapat").click()
+
     expect(player.get_by_text("Görüşmemizi 1-5 arası puanlar mısınız?")).to_be_visible()
+    player.get_by_role("button", name="5", exact=True).click()
+    expect(player.get_by_text("Eklemek istediğiniz bir yorum var mı?")).to_be_visible()
+    _player_says(player, "teşekkür ederim Mehmet bey, çok ilgiliydiniz")
+    expect(player.get_by_text("Yorumunuz için teşekkürler!")).to_be_visible()
+    _player_says(player, "selam")  # back with the bot: it answers again
+    expect(player.get_by_text(GREETING)).to_have_count(2)
+    expect(player.get_by_text("GİZLİ")).to_have_count(0)
+
+    closed = second.get_by_role("log", name="Konuşma geçmişi")
+    expect(closed).to_contain_text("çok ilgiliydiniz")  # the comment, live
+    second.get_by_role("button", name="Çıkış yap").click()  # offline: no chat of the next test
+    expect(second.get_by_label("Kullanıcı adı")).to_be_visible()
 
 
 def test_an_unverified_player_shows_no_account_and_unknown_figures_must_be_written(
