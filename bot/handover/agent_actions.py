@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.errors import HandoverError
 from bot.handover.agents import AGENT_STATUSES, OFFLINE, ONLINE
+from bot.handover.canned import unfilled_variables
 from bot.handover.queue import LiveQueue
 from bot.handover.topics import QUEUE_TOPIC, agent_topic
 from bot.store.queue_base import (
@@ -75,9 +76,14 @@ class AgentActions:
         """An agent writes to the player of a chat they hold.
 
         Raises:
-            HandoverError: the chat is closed, still waiting, or held by someone else.
+            HandoverError: the chat is closed, still waiting, or held by someone else; or
+                the text still holds a canned reply's ``{variable}`` to fill in.
         """
         await self._owned(sender_id, agent_id)
+        left = unfilled_variables(text)
+        if left:
+            blanks = ", ".join("{" + name + "}" for name in left)
+            raise HandoverError(f"fill in {blanks} first", "unfilled_variable", variables=blanks)
         await self.queue.desk.agent_message(sender_id, agent_id, text)
 
     async def add_note(self, sender_id: str, agent_id: str, text: str) -> int:

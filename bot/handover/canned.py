@@ -37,6 +37,7 @@ __all__ = [
     "VARIABLE_PATTERN",
     "CannedResponse",
     "read_canned",
+    "unfilled_variables",
 ]
 
 DEFAULT_LANGUAGE = "tr"
@@ -54,6 +55,15 @@ VARIABLES = (
 
 VARIABLE_PATTERN = re.compile(r"\{([a-z_]+)\}")
 _SHORTCUT = re.compile(r"[a-z0-9_]{2,40}")
+
+
+def unfilled_variables(text: str) -> tuple[str, ...]:
+    """The canned ``{variables}`` still standing in ``text`` (braces around anything
+    else are the agent's own), each once, in order."""
+    found = (m.group(1) for m in VARIABLE_PATTERN.finditer(text))
+    return tuple(dict.fromkeys(name for name in found if name in VARIABLES))
+
+
 _ENTRY_KEYS = ("title", "text", "intents")
 _TOP_KEYS = ("version", "canned_responses")
 _LANGUAGE = re.compile(r"[a-z]{2}")

@@ -48,10 +48,15 @@ class ConsoleProblem(Exception):
         self.details = details or {}
 
 
+_UNPROCESSABLE = {"unfilled_variable"}  # the request itself is incomplete, not the chat's state
+
+
 def conflict(error: HandoverError, code: str | None = None) -> ConsoleProblem:
     """A handover step that does not fit the chat's state, as a 409 with the step's own
-    code (``not_yours``, ``agent_offline``...) unless the route knows better."""
-    return ConsoleProblem(409, code or error.code, str(error), dict(error.details))
+    code (``not_yours``, ``agent_offline``...) unless the route knows better; a text
+    still holding a canned ``{variable}`` is a 422."""
+    status = 422 if error.code in _UNPROCESSABLE else 409
+    return ConsoleProblem(status, code or error.code, str(error), dict(error.details))
 
 
 @dataclass(frozen=True, slots=True)

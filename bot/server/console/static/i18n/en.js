@@ -116,6 +116,7 @@ export default {
   "error.not_online": "Go online first to take a chat.",
   "error.agent_full": "{name} takes at most {max_chats} chats and is full now.",
   "error.player_left": "The player went back to the bot meanwhile; the chat is no longer waiting.",
+  "error.unfilled_variable": "Fill in before sending: {variables}",
   "error.empty_text": "A note needs text.",
   "error.bad_transfer": "Choose an agent or a team to transfer to.",
   "error.unknown_team": "There is no team called “{team}”.",

@@ -116,6 +116,7 @@ export default {
   "error.not_online": "Sohbet almak için önce çevrimiçi olun.",
   "error.agent_full": "{name} en fazla {max_chats} sohbet alabiliyor; şu an dolu.",
   "error.player_left": "Oyuncu bu arada bota döndü; sohbet artık beklemiyor.",
+  "error.unfilled_variable": "Göndermeden önce doldurun: {variables}",
   "error.empty_text": "Boş not eklenemez.",
   "error.bad_transfer": "Aktarım için bir temsilci ya da bir ekip seçin.",
   "error.unknown_team": "“{team}” adında bir ekip yok.",
