@@ -17,7 +17,14 @@ import anyio.to_thread
 
 from bot.errors import HandoverError
 from bot.handover.agent_actions import AgentActions
-from bot.handover.agents import _LOGIN, _NAME, MAX_CHATS_LIMIT, OFFLINE, ROLES, new_agent
+from bot.handover.agents import (
+    MAX_CHATS_LIMIT,
+    OFFLINE,
+    ROLES,
+    new_agent,
+    valid_login,
+    valid_name,
+)
 from bot.handover.passwords import hash_password
 from bot.store.queue_base import Agent, QueueStore, Team
 
@@ -36,7 +43,7 @@ def _names(field: str, names: Iterable[str]) -> tuple[str, ...]:
     cleaned: list[str] = []
     for raw in names:
         name = raw.strip().lower()
-        if not _NAME.match(name):
+        if not valid_name(name):
             raise _bad(field, f"{raw!r}: use lower-case letters, digits, '-' and '_'")
         if name not in cleaned:
             cleaned.append(name)
@@ -98,7 +105,7 @@ class AgentAdmin:
     async def create(self, login: str, password: str, profile: AgentProfile) -> Agent:
         """A new, offline agent."""
         login = login.strip()
-        if not _LOGIN.match(login):
+        if not valid_login(login):
             raise _bad("login", "2-255 letters, digits or . _ @ + -")
         _password(password)
         if await self.store.agent_by_login(login) is not None:

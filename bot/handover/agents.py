@@ -26,6 +26,8 @@ __all__ = [
     "Team",
     "new_agent",
     "split_names",
+    "valid_login",
+    "valid_name",
 ]
 
 ROLES = ("agent", "supervisor", "admin")
@@ -34,6 +36,17 @@ AGENT_STATUSES = (ONLINE, AWAY, OFFLINE)
 MAX_CHATS_LIMIT = 50
 _NAME = re.compile(r"^[a-z0-9_\-]+$")
 _LOGIN = re.compile(r"^[A-Za-z0-9_.@+\-]{2,255}$")
+
+
+def valid_name(name: str) -> bool:
+    """Whether ``name`` may name a skill, a language or a team: lower-case letters,
+    digits, '-' and '_'."""
+    return bool(_NAME.match(name))
+
+
+def valid_login(login: str) -> bool:
+    """Whether ``login`` may be an agent's login: 2-255 letters, digits or . _ @ + -."""
+    return bool(_LOGIN.match(login))
 
 
 def split_names(text: str) -> tuple[str, ...]:
@@ -49,7 +62,7 @@ def split_names(text: str) -> tuple[str, ...]:
 def _checked(kind: str, names: Iterable[str]) -> tuple[str, ...]:
     names = tuple(names)
     for name in names:
-        if not _NAME.match(name):
+        if not valid_name(name):
             raise DataError(f"{kind} {name!r}: use lower-case letters, digits, '-' and '_'")
     return names
 
@@ -71,7 +84,7 @@ def new_agent(
     Raises:
         DataError: a field is malformed (the message names it).
     """
-    if not _LOGIN.match(login):
+    if not valid_login(login):
         raise DataError(f"login {login!r}: 2-255 letters, digits or . _ @ + -")
     if not name.strip():
         raise DataError("name: must not be empty")
