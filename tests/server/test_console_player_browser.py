@@ -35,6 +35,7 @@ from tests.server.test_console_browser import ASKS_FOR_A_HUMAN, browser
 __all__ = ["browser"]  # the chromium fixture, shared with the console's browser test
 
 ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path("/tmp/shots")  # screenshots to look at (the README's come from here)
 BACKEND_TOKEN = "panel-browser-token"
 GREETING = re.compile("^(Merhaba|Selam) oyuncu")  # the bot's greeting, to an unnamed player
 THANKS = ("teşekkürler", "teşekkür ederim", "sağol", "çok sağolun", "eyvallah", "tşk")
@@ -180,6 +181,8 @@ def test_a_verified_player_from_the_widget_to_two_agents_the_rating_and_the_bot(
     expect(suggested.get_by_role("button").first).to_have_accessible_name(
         re.compile("Yatırım hesaba geçmedi")
     )
+    SHOTS.mkdir(exist_ok=True)
+    agent.screenshot(path=str(SHOTS / "console-conversation.png"))
     agent.keyboard.press("Alt+Shift+1")  # one keystroke puts it in the composer
     expect(composer).to_have_value(re.compile("^Yatırımınızı kontrol ediyorum Ahmet\\."))
     agent.get_by_role("button", name="Gönder").click()
@@ -189,6 +192,8 @@ def test_a_verified_player_from_the_widget_to_two_agents_the_rating_and_the_bot(
     agent.get_by_label("Yeni özel not").fill("GİZLİ: dekont istenecek")
     agent.get_by_role("button", name="Notu kaydet").click()
     expect(agent.get_by_role("region", name="Özel notlar")).to_contain_text("dekont istenecek")
+    agent.get_by_role("region", name="Bekleyenler").scroll_into_view_if_needed()
+    agent.screenshot(path=str(SHOTS / "console-note.png"))
     _sign_in(second, server, "mehmet")
     second.get_by_role("button", name="Çevrimiçi").click()
     expect(second.get_by_role("button", name="Çevrimiçi")).to_have_attribute("aria-pressed", "true")

@@ -29,6 +29,7 @@ from tests.services import service_unavailable
 __all__ = ["model"]
 
 CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path("/tmp/shots")  # screenshots to look at (the README's come from here)
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
 SLA = "live_agents:\n  type: builtin\n  sla: {0: 5, 1: 5, 2: 5, 3: 5}\n"
 
@@ -104,6 +105,8 @@ def test_the_floor_fills_live_and_alerts_past_sla(browser: Browser, server: Live
     late = boss.get_by_role("region", name=re.compile("Süresi aşılan sohbetler"))
     expect(late.get_by_role("row", name=re.compile(sender[-6:]))).to_be_visible()
     expect(boss.get_by_role("group", name="Süresi aşılan")).to_contain_text("1")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    boss.screenshot(path=str(SHOTS / "console-floor.png"))
 
     late.get_by_label(re.compile("sohbetini ata")).select_option(label="Ayşe Yılmaz (0/3)")
     late.get_by_role("button", name="Ata").click()
