@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
 import time
 from typing import Any
 
@@ -16,6 +17,14 @@ from websockets.asyncio.client import ClientConnection, connect
 __all__ = ["ConsoleAgent", "Player"]
 
 API = "/console/api"
+ANSWERS = (
+    "Merhaba, ben {name}. Çekim talebinizi kontrol ediyorum, bir dakika lütfen.",
+    "Merhaba, {name} ben. Hesabınızı görüyorum; yatırımınız 10 dakika içinde yansıyacak.",
+    "İyi günler, ben {name}. Belgeleriniz inceleniyor, sonucu bu sohbetten ileteceğim.",
+    "Merhaba, {name} ben. Şifre sıfırlama bağlantısını e-posta adresinize gönderdim.",
+    "Merhaba, ben {name}. Bonusunuz hesabınıza tanımlandı, kontrol eder misiniz?",
+)
+THINK = (0.2, 1.0)  # seconds an agent reads and types before each answer
 
 
 class Player:
@@ -95,7 +104,7 @@ class ConsoleAgent:
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
 
-    async def sign_in(self) -> None:
+    async def sign_in(self, online: bool = True) -> None:
         response = await self.http.post(
             f"{API}/login", json={"login": self.login, "password": self.password}
         )
@@ -110,8 +119,12 @@ class ConsoleAgent:
         while json.loads(await self._ws.recv())["type"] != "hello":
             pass
         self._reader = asyncio.create_task(self._read())
-        online = await self.http.put(f"{API}/me/status", json={"status": "online"})
-        online.raise_for_status()
+        if online:
+            await self.set_status("online")
+
+    async def set_status(self, status: str) -> None:
+        response = await self.http.put(f"{API}/me/status", json={"status": status})
+        response.raise_for_status()
 
     async def _read(self) -> None:
         assert self._ws is not None
@@ -122,12 +135,16 @@ class ConsoleAgent:
                     self.assigned.setdefault(frame["sender_id"], time.perf_counter())
                     self.most_held = max(self.most_held, len(self.assigned))
 
-    async def answer_all(self) -> int:
-        """One message to each chat given to me, one after another as a person would;
-        returns how many the API refused."""
+    async def answer_all(self, seed: int, think: tuple[float, float] = THINK) -> int:
+        """One message to each chat given to me, one after another as a person would
+        (reading and typing ``think`` seconds before each); returns how many the API
+        refused."""
         refused = 0
+        pace = random.Random(seed)
         for number, sender_id in enumerate(list(self.assigned)):
-            text = f"Merhaba, ben {self.login}; size yardımcı oluyorum ({number})."
+            await asyncio.sleep(pace.uniform(*think))  # think time, not a synchronisation
+            answer = ANSWERS[(seed + number) % len(ANSWERS)].format(name=self.login.title())
+            text = f"{answer} (#{number})"
             started = time.perf_counter()
             response = await self.http.post(
                 f"{API}/conversations/{sender_id}/messages", json={"text": text}
