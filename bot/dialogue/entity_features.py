@@ -25,6 +25,8 @@ from bot.dialogue.domain import DEFAULT_INTENTS, Domain, Entity, Intent
 __all__ = ["ENTITY_LABEL_SEPARATOR", "EntityFilter", "entity_labels"]
 
 ENTITY_LABEL_SEPARATOR = "#"
+_FILTERS_KEPT = 8
+_FILTERS: dict[int, tuple[Domain, EntityFilter]] = {}  # id(domain) -> the domain, its filter
 
 
 def entity_labels(entities: Iterable[Mapping[str, Any]]) -> frozenset[str]:
@@ -43,6 +45,19 @@ def entity_labels(entities: Iterable[Mapping[str, Any]]) -> frozenset[str]:
 
 class EntityFilter:
     """The entity labels each intent of a domain lets into the dialogue state."""
+
+    @classmethod
+    def of(cls, domain: Domain) -> EntityFilter:
+        """The filter of ``domain``, built once: every turn replays the conversation's
+        states with it, and building it walks every intent and entity."""
+        kept = _FILTERS.get(id(domain))
+        if kept is not None and kept[0] is domain:
+            return kept[1]
+        made = cls(domain)
+        if len(_FILTERS) >= _FILTERS_KEPT:  # a few models' domains (reloads, tests)
+            _FILTERS.pop(next(iter(_FILTERS)))
+        _FILTERS[id(domain)] = (domain, made)
+        return made
 
     def __init__(self, domain: Domain) -> None:
         entities = {entity.name: entity for entity in domain.entities}

@@ -117,7 +117,7 @@ class _Builder:
 
     def __init__(self, domain: Domain) -> None:
         self.slot_defs = tracker_slots(domain)
-        self.entity_filter = EntityFilter(domain)
+        self.entity_filter = EntityFilter.of(domain)
         self.reset()
 
     def reset(self) -> None:

@@ -85,3 +85,13 @@ def test_an_entity_that_opts_out_is_written_back_for_the_action_server(tmp_path:
     entities: list[Any] = read_domain(tmp_path / "domain.yml").as_dict()["entities"]
     assert {"internal_id": {"influence_conversation": False}} in entities
     assert "amount" in entities
+
+
+def test_a_domains_filter_is_built_once_and_a_new_domain_gets_its_own(tmp_path: Path) -> None:
+    (tmp_path / "domain.yml").write_text(DOMAIN, encoding="utf-8")
+    domain = read_domain(tmp_path / "domain.yml")
+    assert EntityFilter.of(domain) is EntityFilter.of(domain)  # each turn reuses it
+    reloaded = read_domain(tmp_path / "domain.yml")  # a retrained model: equal, not the same
+    assert EntityFilter.of(reloaded) is not EntityFilter.of(domain)
+    labels = [{"entity": "amount"}, {"entity": "city", "role": "departure"}]
+    assert EntityFilter.of(reloaded)("greet", labels) == EntityFilter(domain)("greet", labels)
