@@ -208,6 +208,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         options: dict[str, Any] = {
             "log_config": None,  # configure_logging's handler serves uvicorn too
             "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN,
+            # Chat frames are a few hundred bytes: compressing each one costs the event
+            # loop more than it saves on the wire (fanning a queue change out to every
+            # console is most of the sockets' CPU otherwise).
+            "ws_per_message_deflate": False,
         }
         if settings.workers == 1:
             uvicorn.run(app, host=settings.host, port=settings.port, **options)
