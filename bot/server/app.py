@@ -19,6 +19,7 @@ from bot.channels import ChannelContext, InputChannel, MessageHandler
 from bot.errors import StoreError
 from bot.log_format import configure_logging
 from bot.model_storage import TrainedModel, load_model
+from bot.server import heap
 from bot.server.api import public_router
 from bot.server.api import router as api_router
 from bot.server.auth import require_token
@@ -84,8 +85,10 @@ def create_app(
                 await channel.start()
                 started.append(channel)
             await live_agents.start()  # its timers may reach players: after the channels
+            heap.settle()
             yield
         finally:
+            heap.thaw()
             await watcher.stop()
             await live_agents.stop()
             for channel in reversed(started):

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import ModelError
 from bot.model_storage import TrainedModel, load_model, resolve_model
+from bot.server import heap
 from bot.server.runtime import ConversationService, service_of
 
 __all__ = ["ModelWatcher", "reload_model", "router"]
@@ -42,6 +43,8 @@ async def reload_model(service: ConversationService, path: Path) -> TrainedModel
     """
     model = await anyio.to_thread.run_sync(load_model, path)
     await service.load(model)
+    heap.thaw()  # the model served until now may be collected
+    heap.settle()
     return model
 
 
