@@ -94,11 +94,13 @@ class SocketIOServer:
             await self.sio.emit(ERROR_EVENT, {"code": error.code, "message": error.message},
                                 to=sid, namespace=self._namespace)  # fmt: skip
             return
+        # Replies go out under the socket's lock too: a message sent right after this one
+        # must not have its answer emitted between this answer's parts.
         async with self._locks.setdefault(sid, asyncio.Lock()):
             turn = await self.relay.turn(message, origin=sid)
-        for reply in turn.replies:
-            for part in rasa_messages(reply):
-                await self._emit_bot(sid, part)
+            for reply in turn.replies:
+                for part in rasa_messages(reply):
+                    await self._emit_bot(sid, part)
 
     def _user_message(self, sid: str, data: Any) -> UserMessage:
         """The player's message of a ``user_uttered`` event; raises :class:`FrameError`."""
