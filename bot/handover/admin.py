@@ -134,6 +134,9 @@ class AgentAdmin:
             await self._not_last_admin(agent)
         changed = profile.applied(agent)
         await self.store.update_agent(changed)
+        if agent.role == ADMIN_ROLE and changed.role != ADMIN_ROLE and not await self._admins():
+            await self.store.update_agent(agent)  # another admin was demoted meanwhile
+            raise HandoverError("the last admin must remain", "last_admin")
         return changed
 
     async def set_disabled(self, actor: Agent, agent_id: str, disabled: bool) -> Agent:
@@ -143,6 +146,11 @@ class AgentAdmin:
             raise HandoverError("you cannot disable yourself", "self_disable")
         if disabled and agent.role == ADMIN_ROLE:
             await self._not_last_admin(agent)
+        if disabled and agent.role == ADMIN_ROLE and not agent.disabled:
+            await self.store.set_agent_disabled(agent.login, True)
+            if not await self._admins():  # another admin was disabled meanwhile
+                await self.store.set_agent_disabled(agent.login, False)
+                raise HandoverError("the last admin must remain", "last_admin")
         if disabled and not agent.disabled and agent.status != OFFLINE:
             await self.actions.set_status(agent.id, OFFLINE)
         await self.store.set_agent_disabled(agent.login, disabled)
@@ -170,6 +178,11 @@ class AgentAdmin:
         return agent
 
     async def _not_last_admin(self, agent: Agent) -> None:
-        admins = [a for a in await self.store.agents() if a.role == ADMIN_ROLE and not a.disabled]
-        if [a.id for a in admins] == [agent.id]:
+        """Refuse early when ``agent`` is the only enabled admin. Two admins changing
+        each other at once both pass this check; each change is therefore checked again
+        once written, and undone if no enabled admin is left."""
+        if [a.id for a in await self._admins()] == [agent.id]:
             raise HandoverError("the last admin must remain", "last_admin")
+
+    async def _admins(self) -> list[Agent]:
+        return [a for a in await self.store.agents() if a.role == ADMIN_ROLE and not a.disabled]

@@ -4,14 +4,19 @@ who must remain, and a supervisor moving a chat."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from bot.dialogue.domain import Domain
 from bot.errors import HandoverError
 from bot.handover.admin import AgentAdmin, AgentProfile
 from bot.handover.floor_report import floor_report
 from bot.handover.passwords import verify_password
 from bot.handover.supervision import reassign
-from tests.handover.conftest import Floor
+from bot.store.memory_queue import InMemoryQueueStore
+from bot.store.queue_base import Agent
+from tests.handover.conftest import Floor, make_floor
 
 pytestmark = pytest.mark.anyio
 
@@ -172,3 +177,35 @@ async def test_a_supervisor_moves_waiting_and_held_chats(floor: Floor) -> None:
     with pytest.raises(HandoverError) as refused:
         await reassign(floor.agents, "nobody", sup.id, to_agent="can")
     assert refused.value.code == "not_active"
+
+
+class _SlowRoster(InMemoryQueueStore):
+    """A store whose roster answers a moment after it was read, as a database's would
+    under load: two requests may both read it before either writes."""
+
+    async def agents(self) -> list[Agent]:
+        roster = await super().agents()
+        await asyncio.sleep(0)
+        return roster
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("step", ["demote", "disable"])
+async def test_two_admins_removing_each_other_at_once_leave_one(
+    handover_domain: Domain, step: str
+) -> None:
+    floor = make_floor(_SlowRoster(), handover_domain)
+    admin = AgentAdmin(floor.agents, floor.clock)
+    ayse = await admin.create("ayse", "parola-1234", _profile("admin", name="Ayşe"))
+    veli = await admin.create("veli", "parola-5678", _profile("admin", name="Veli"))
+
+    def remove(actor: Agent, target: Agent):  # type: ignore[no-untyped-def]
+        if step == "demote":
+            return admin.edit(actor, target.id, _profile("agent"))
+        return admin.set_disabled(actor, target.id, True)
+
+    results = await asyncio.gather(remove(ayse, veli), remove(veli, ayse), return_exceptions=True)
+    refused = [r for r in results if isinstance(r, HandoverError)]
+    assert [r.code for r in refused] == ["last_admin"]  # one wins, the other is undone
+    admins = [a for a in await floor.store.agents() if a.role == "admin" and not a.disabled]
+    assert len(admins) == 1
