@@ -110,7 +110,7 @@ def cmd_agents_list(args: argparse.Namespace) -> int:
 
 
 def cmd_agents_disable(args: argparse.Namespace) -> int:
-    done = _with_store(args, lambda store: store.set_agent_disabled(args.login, True))
+    done = _with_store(args, lambda store: store.set_agent_disabled(args.login, True, time.time()))
     if not done:
         raise ConfigError(f"no agent with login {args.login!r}")
     console.print(f"Disabled [bold]{args.login}[/]; they can no longer log in.", highlight=False)

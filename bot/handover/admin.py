@@ -147,13 +147,13 @@ class AgentAdmin:
         if disabled and agent.role == ADMIN_ROLE:
             await self._not_last_admin(agent)
         if disabled and agent.role == ADMIN_ROLE and not agent.disabled:
-            await self.store.set_agent_disabled(agent.login, True)
+            await self.store.set_agent_disabled(agent.login, True, self.clock())
             if not await self._admins():  # another admin was disabled meanwhile
                 await self.store.set_agent_disabled(agent.login, False)
                 raise HandoverError("the last admin must remain", "last_admin")
         if disabled and not agent.disabled and agent.status != OFFLINE:
             await self.actions.set_status(agent.id, OFFLINE)
-        await self.store.set_agent_disabled(agent.login, disabled)
+        await self.store.set_agent_disabled(agent.login, disabled, self.clock())
         return await self._known(agent_id)
 
     async def reset_password(self, agent_id: str, password: str) -> None:

@@ -39,7 +39,9 @@ class AgentActions:
         if status not in AGENT_STATUSES:
             raise HandoverError(f"unknown agent status {status!r}", "bad_status")
         agent = await self._agent(agent_id)
-        await self.store.set_agent_status(agent.id, status)
+        # the same status again (accepting a chat while online) keeps its "since"
+        since = agent.status_since if agent.status == status else self.queue.clock()
+        await self.store.set_agent_status(agent.id, status, since)
         await self.queue.fanout.publish(
             QUEUE_TOPIC, {"type": "agent_status", "agent_id": agent.id, "status": status}
         )

@@ -91,7 +91,7 @@ class QueueTimers:
                 await queue.requeue(entry.sender_id, entry.agent_id)
             elif await self._unanswered(entry, now):
                 # evidently not at their desk: away, so the chat does not come straight back
-                await queue.store.set_agent_status(entry.agent_id, AWAY)
+                await queue.store.set_agent_status(entry.agent_id, AWAY, now)
                 await queue.fanout.publish(
                     QUEUE_TOPIC,
                     {"type": "agent_status", "agent_id": entry.agent_id, "status": AWAY},

@@ -159,19 +159,22 @@ class InMemoryQueueStore:
     async def agent_by_login(self, login: str) -> Agent | None:
         return next((a for a in self._agents.values() if a.login == login), None)
 
-    async def set_agent_status(self, agent_id: str, status: str) -> bool:
+    async def set_agent_status(self, agent_id: str, status: str, now: float = 0.0) -> bool:
         agent = self._agents.get(agent_id)
         if agent is None:
             return False
-        self._agents[agent_id] = replace(agent, status=status)
+        self._agents[agent_id] = replace(agent, status=status, status_since=now)
         return True
 
-    async def set_agent_disabled(self, login: str, disabled: bool) -> bool:
+    async def set_agent_disabled(self, login: str, disabled: bool, now: float = 0.0) -> bool:
         agent = await self.agent_by_login(login)
         if agent is None:
             return False
         status = AGENT_OFFLINE if disabled else agent.status
-        self._agents[agent.id] = replace(agent, disabled=disabled, status=status)
+        since = now if disabled else agent.status_since
+        self._agents[agent.id] = replace(
+            agent, disabled=disabled, status=status, status_since=since
+        )
         return True
 
     async def set_password_hash(self, agent_id: str, password_hash: str) -> None:

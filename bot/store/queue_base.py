@@ -95,6 +95,7 @@ class Agent:
     password_hash: str = ""
     created_at: float = 0.0
     last_assigned_at: float = 0.0
+    status_since: float = 0.0  # when ``status`` was last set (0: not known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,12 +241,14 @@ class QueueStore(Protocol):
 
     async def agent_by_login(self, login: str) -> Agent | None: ...
 
-    async def set_agent_status(self, agent_id: str, status: str) -> bool:
-        """False when there is no such agent."""
+    async def set_agent_status(self, agent_id: str, status: str, now: float = 0.0) -> bool:
+        """Set the status (and ``status_since`` to ``now``); False when there is no such
+        agent."""
         ...
 
-    async def set_agent_disabled(self, login: str, disabled: bool) -> bool:
-        """Disable (or enable) by login; a disabled agent is also set offline."""
+    async def set_agent_disabled(self, login: str, disabled: bool, now: float = 0.0) -> bool:
+        """Disable (or enable) by login; a disabled agent is also set offline (since
+        ``now``)."""
         ...
 
     async def set_password_hash(self, agent_id: str, password_hash: str) -> None: ...

@@ -283,14 +283,19 @@ class SQLQueueStore(SQLTrackerStore):
 
         return await self._read("agent", fetch)
 
-    async def set_agent_status(self, agent_id: str, status: str) -> bool:
-        statement = update(agents_table).where(agents_table.c.id == agent_id).values(status=status)
+    async def set_agent_status(self, agent_id: str, status: str, now: float = 0.0) -> bool:
+        statement = (
+            update(agents_table)
+            .where(agents_table.c.id == agent_id)
+            .values(status=status, status_since=now)
+        )
         return await self._write("set_agent_status", lambda c: c.execute(statement).rowcount == 1)
 
-    async def set_agent_disabled(self, login: str, disabled: bool) -> bool:
+    async def set_agent_disabled(self, login: str, disabled: bool, now: float = 0.0) -> bool:
         values: dict[str, Any] = {"disabled": disabled}
         if disabled:
             values["status"] = AGENT_OFFLINE
+            values["status_since"] = now
         statement = update(agents_table).where(agents_table.c.login == login).values(**values)
         return await self._write("set_agent_disabled", lambda c: c.execute(statement).rowcount == 1)
 

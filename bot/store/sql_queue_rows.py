@@ -66,6 +66,7 @@ def agent_row(agent: Agent) -> dict[str, Any]:
         "password_hash": agent.password_hash,
         "created_at": agent.created_at,
         "last_assigned_at": agent.last_assigned_at,
+        "status_since": agent.status_since,
     }
 
 
@@ -84,4 +85,5 @@ def agent_from_row(row: Mapping[Any, Any]) -> Agent:
         password_hash=row["password_hash"],
         created_at=row["created_at"],
         last_assigned_at=row["last_assigned_at"],
+        status_since=row["status_since"],
     )

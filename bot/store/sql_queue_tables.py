@@ -45,6 +45,7 @@ agents_table = Table(
     Column("password_hash", Text, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("last_assigned_at", Float, nullable=False),
+    Column("status_since", Float, nullable=False),  # migration 0006
 )
 teams_table = Table(
     "teams",

@@ -129,10 +129,15 @@ def test_the_floor_shows_queues_agents_and_totals(server: LiveServer) -> None:
         assert line["oldest_sender_id"] == "oyuncu-1" and floor["late"] == []
         assert {a["name"] for a in floor["agents"]} == {"Ayşe", "Mehmet", "Sefa", "Ada"}
 
+        went_online = time.time()
         assert ayse.put(f"{API}/me/status", json={"status": "online"}).status_code == 200
         floor = sefa.get(f"{API}/floor").json()
         me = next(a for a in floor["agents"] if a["name"] == "Ayşe")
         assert (me["status"], me["chats"], me["max_chats"]) == ("online", 2, 3)
+        assert went_online - 1 <= me["status_since"] <= floor["now"]  # "online for 0:03"
+        assert ayse.put(f"{API}/me/status", json={"status": "online"}).status_code == 200
+        again = next(a for a in sefa.get(f"{API}/floor").json()["agents"] if a["name"] == "Ayşe")
+        assert again["status_since"] == me["status_since"]  # the same status keeps its since
         assert floor["agents"][0]["name"] == "Ayşe"  # online first
         totals = floor["totals"]
         assert (totals["waiting"], totals["in_chats"], totals["free_capacity"]) == (0, 2, 1)

@@ -92,6 +92,7 @@ def test_the_floor_fills_live_and_alerts_past_sla(browser: Browser, server: Live
     expect(waiting).to_contain_text("0")
     agents = boss.get_by_role("region", name=re.compile("Temsilciler"))
     expect(agents.get_by_role("row", name=re.compile("Ayşe Yılmaz"))).to_contain_text("0/3")
+    expect(agents.get_by_role("row", name=re.compile("Ayşe Yılmaz"))).to_contain_text("süredir")
 
     sender = ask_for_human(server, "web-oyuncu-42")
     expect(waiting).to_contain_text("1")  # live, without a reload

@@ -158,11 +158,14 @@ async def test_agents_by_id_and_login(queue_store: QueueStore) -> None:
         await queue_store.add_agent(Agent("other", "ali@destek", "Başka"))
     agent = await queue_store.agent_by_login("ali@destek")
     assert agent is not None and agent.skills == ("finance", "kyc") and agent.teams == ("finans",)
-    assert await queue_store.set_agent_status("ali", "online")
-    assert not await queue_store.set_agent_status("nobody", "online")
-    assert await queue_store.set_agent_disabled("ali@destek", True)
+    assert await queue_store.set_agent_status("ali", "online", 100.0)
+    assert not await queue_store.set_agent_status("nobody", "online", 100.0)
+    agent = await queue_store.agent("ali")
+    assert agent is not None and (agent.status, agent.status_since) == ("online", 100.0)
+    assert await queue_store.set_agent_disabled("ali@destek", True, 160.0)
     agent = await queue_store.agent("ali")
     assert agent is not None and agent.disabled and agent.status == "offline"
+    assert agent.status_since == 160.0  # offline since it was disabled
     await queue_store.set_password_hash("ali", "$argon2id$x")
     assert [(a.id, a.password_hash) for a in await queue_store.agents()] == [("ali", "$argon2id$x")]
 

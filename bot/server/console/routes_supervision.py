@@ -60,6 +60,7 @@ def _load_out(load: AgentLoad) -> AgentLoadOut:
         max_chats=agent.max_chats,
         load=load.load,
         last_assigned_at=agent.last_assigned_at,
+        status_since=agent.status_since,
     )
 
 

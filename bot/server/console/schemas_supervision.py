@@ -51,6 +51,7 @@ class AgentLoadOut(BaseModel):
     max_chats: int
     load: float
     last_assigned_at: float
+    status_since: float  # epoch seconds; 0 when not known (set before migration 0006)
 
 
 class FloorTotalsOut(BaseModel):

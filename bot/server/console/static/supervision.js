@@ -148,6 +148,8 @@ function Agents({ t, floor, actions }) {
                 onChange=${(event) => actions.forceStatus(agent.id, event.target.value)}>
                 ${STATUSES.map((status) => html`<option value=${status}>${t(`status.${status}`)}</option>`)}
               </select>
+              ${agent.status_since > 0 && html`<div class="muted">
+                ${t("floor.status_for", { time: clock(Math.max(0, floor.now - agent.status_since)) })}</div>`}
             </td>
             <td><${Load} t=${t} agent=${agent} /></td>
             <td>${agent.skills.map((skill) => labelled(t, "skill", skill)).join(", ")}

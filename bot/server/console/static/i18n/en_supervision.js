@@ -48,6 +48,7 @@ export default {
   "floor.status_of": "Status of {name}",
   "floor.load_title": "{chats} chats, at most {max}",
   "floor.ago": "{time} ago",
+  "floor.status_for": "for {time}",
   "floor.col.player": "Player",
   "floor.col.queue": "Queue",
   "floor.col.waited": "Waited",

@@ -48,6 +48,7 @@ export default {
   "floor.status_of": "{name} durumu",
   "floor.load_title": "{chats} sohbet, en fazla {max}",
   "floor.ago": "{time} önce",
+  "floor.status_for": "{time} süredir",
   "floor.col.player": "Oyuncu",
   "floor.col.queue": "Kuyruk",
   "floor.col.waited": "Bekleme",
