@@ -30,6 +30,9 @@ _PII = [
     (re.compile(r"\b[1-9]\d{10}\b"), "[TCKN]"),
     (re.compile(r"(?:\+90|\b0)?\s?5\d{2}[ -]?\d{3}[ -]?\d{2}[ -]?\d{2}\b"), "[TELEFON]"),
 ]
+# Secrets a request line may carry: the HTTP API's ``?token=`` (uvicorn's access log
+# writes the whole path) is never written.
+_SECRETS = [(re.compile(r"(?<=[?&]token=)[^&\s\"']{1,1024}"), "***")]
 # Attributes every LogRecord has; anything else came from ``extra=``.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 # What may be left of a number or address cut in half at MAX_LOGGED_CHARS.
@@ -37,7 +40,8 @@ _CUT_TAIL = re.compile(r"[\w.+@ -]{0,64}$")
 
 
 def mask_pii(text: str) -> str:
-    """``text`` with IBANs, e-mail addresses, card, TC kimlik and phone numbers replaced.
+    """``text`` with IBANs, e-mail addresses, card, TC kimlik and phone numbers replaced,
+    and the value of a ``token=`` query parameter.
 
     Text past :data:`MAX_LOGGED_CHARS` is dropped (and said so), along with a number or
     address the cut went through, so that no half of one escapes the patterns.
@@ -46,7 +50,7 @@ def mask_pii(text: str) -> str:
         dropped = len(text) - MAX_LOGGED_CHARS
         head, tail = text[: MAX_LOGGED_CHARS - 64], text[MAX_LOGGED_CHARS - 64 : MAX_LOGGED_CHARS]
         text = head + _CUT_TAIL.sub("", tail) + f"… [{dropped} more characters]"
-    for pattern, label in _PII:
+    for pattern, label in (*_SECRETS, *_PII):
         text = pattern.sub(label, text)
     return text
 

@@ -22,6 +22,8 @@ from bot.log_format import MAX_LOGGED_CHARS, configure_logging, mask_pii
         ("tc 12345678950 numaram", "12345678950", "[TCKN]"),
         ("beni 0532 123 45 67 den arayın", "123 45 67", "[TELEFON]"),
         ("numaram +905321234567", "5321234567", "[TELEFON]"),
+        ('"POST /model/parse?token=gizli-anahtar HTTP/1.1" 200', "gizli-anahtar", "token=***"),
+        ("GET /status?x=1&token=s3cr3t&y=2", "s3cr3t", "token=***&y=2"),
     ],
 )
 def test_pii_is_masked(text: str, hidden: str, label: str) -> None:

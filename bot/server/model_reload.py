@@ -32,7 +32,12 @@ router = APIRouter()
 class ModelRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    model_file: str = Field(min_length=1, description="path of a trained model archive")
+    model_file: str = Field(
+        min_length=1,
+        max_length=4096,
+        pattern=r"^[^\x00]+$",  # a NUL is no path: refused, never an error from the OS
+        description="path of a trained model archive",
+    )
 
 
 async def reload_model(service: ConversationService, path: Path) -> TrainedModel:

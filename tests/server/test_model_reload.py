@@ -98,6 +98,9 @@ def test_only_archives_beside_the_served_models_can_be_loaded(
             response = http.put("/model", json={"model_file": str(elsewhere)})
             assert response.status_code == 403
             assert str(served) in response.json()["message"]
+        for bad in (f"{served}/a\x00.tar.gz", "x" * 5000):  # refused plainly, not a 500
+            response = http.put("/model", json={"model_file": bad})
+            assert 400 <= response.status_code < 500 and "model_file" in response.text
         assert http.get("/status").json()["model_file"] == "chat.tar.gz"
 
 
@@ -115,6 +118,11 @@ def test_an_auth_token_guards_the_http_api_but_not_the_channels(
             wrong = http.request(method, path + "?token=yanlis", json={"text": "merhaba"})
             assert wrong.status_code == 401
         assert http.post("/model/parse?token=gizli", json={"text": "merhaba"}).status_code == 200
+        bearer = {"Authorization": "Bearer gizli"}  # kept out of URLs and access logs
+        parsed = http.post("/model/parse", json={"text": "merhaba"}, headers=bearer)
+        assert parsed.status_code == 200
+        forged = {"Authorization": "Bearer yanlis"}
+        assert http.get("/status", headers=forged).status_code == 401
         assert http.get("/status", params={"token": "gizli"}).status_code == 200
         assert http.get("/health").status_code == 200
         assert http.post(WEBHOOK, json={"sender": "c", "message": "merhaba"}).status_code == 200
