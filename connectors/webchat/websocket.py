@@ -139,6 +139,8 @@ def parse_frame(text: str) -> Hello | Message | Ping:
         data = json.loads(text)
     except ValueError:
         raise FrameError("invalid_json", "the frame is not valid JSON") from None
+    except RecursionError:  # "[[[[...]]]]" thousands deep
+        raise FrameError("invalid_json", "the frame nests too deeply") from None
     if not isinstance(data, dict):
         raise FrameError("invalid_frame", "a frame is a JSON object with a 'type'")
     if data.get("type") not in KNOWN_TYPES:
@@ -148,6 +150,8 @@ def parse_frame(text: str) -> Hello | Message | Ping:
         return FRAMES.validate_python(data)
     except ValidationError as exc:
         raise FrameError("invalid_frame", _describe(exc)) from None
+    except RecursionError:
+        raise FrameError("invalid_frame", "the frame nests too deeply") from None
 
 
 def _describe(exc: ValidationError) -> str:

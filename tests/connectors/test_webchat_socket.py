@@ -154,6 +154,11 @@ def test_a_message_is_stored_even_if_its_socket_closes_at_once(server: LiveServe
         (json.dumps({"type": "hello", "session_id": "bad id with spaces"}), "invalid_frame"),
         (json.dumps({"type": "hello", "session_id": "905551112233"}), "invalid_frame"),
         (b"\x00\x01", "binary_frame"),
+        ("[" * 5000 + "]" * 5000, "invalid_json"),  # nested past the JSON parser's depth
+        (
+            '{"type": "message", "text": "x", "metadata": ' + '{"a": ' * 3000 + "1" + "}" * 3001,
+            "invalid_json",
+        ),
     ],
 )
 def test_a_bad_frame_gets_an_error_frame_and_the_socket_stays_up(

@@ -101,6 +101,7 @@ def test_json_with_a_form_content_type_is_read(http: httpx.Client) -> None:
         ('{"sender": "", "message": "merhaba"}', "body.sender"),
         ('{"sender": "p", "message": 5}', "body.message"),
         ('["sender"]', "body"),
+        ('{"sender": "p", "message": "x", "metadata": ' + "[" * 5000 + "]" * 5000 + "}", "JSON"),
     ],
 )
 def test_a_malformed_body_is_a_400_that_says_why(http: httpx.Client, body: str, why: str) -> None:
