@@ -5,8 +5,10 @@ When endpoints.yml's ``action_endpoint`` is on this machine and nothing answers 
 ``bot run`` starts ``bot run actions`` on that port; and, unless ``DESTEK_BACKEND_URL``
 points the actions at a real backend, the project's mock account backend
 (``python -m actions.backend``, SQLite in ``.destek/``) with a fresh token. Both are
-child processes, stopped with the bot. A real deployment points the URLs elsewhere and
-nothing is started.
+child processes, stopped with the bot, and supervised meanwhile: one that dies (a crash,
+``kill -9``) is started again with the same command and secrets, after a pause that
+grows while it keeps dying, so players are not left without their actions. A real
+deployment points the URLs elsewhere and nothing is started.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
@@ -34,6 +38,21 @@ log = logging.getLogger(__name__)
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 BACKEND_PORT = 5056
 START_TIMEOUT = 60.0
+WATCH_INTERVAL = 0.5  # seconds between looks at the children
+RESTART_PAUSES = (0.0, 1.0, 2.0, 5.0, 10.0, 30.0)  # before the 1st, 2nd, ... restart in a row
+STEADY = 60.0  # a child that ran this long without dying starts its pauses afresh
+
+
+@dataclass
+class _Child:
+    """A started service: how to start it again, and its restarts in a row."""
+
+    what: str
+    command: list[str]
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+    started: float
+    restarts: int = 0
 
 
 def _listening(host: str, port: int) -> bool:
@@ -73,7 +92,11 @@ class EmbeddedServices:
         self.backend_port = backend_port
         self.state_dir = state_dir or project / ".destek"
         self.env = dict(os.environ if env is None else env)
-        self.processes: list[subprocess.Popen[bytes]] = []
+        self.processes: list[subprocess.Popen[bytes]] = []  # the running ones, in order
+        self._children: list[_Child] = []
+        self._closing = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self.restarts = 0  # how many times a child was started again, all told
         # DESTEK_BACKEND_URL and DESTEK_BACKEND_TOKEN of the mock backend started here,
         # for the bot's own reads of it (the console's player panel)
         self.backend_env: dict[str, str] = {}
@@ -84,6 +107,11 @@ class EmbeddedServices:
         except BaseException:
             self.close()
             raise
+        if self._children:
+            self._watcher = threading.Thread(
+                target=self._watch, name="embedded-services", daemon=True
+            )
+            self._watcher.start()
         return self
 
     def __exit__(
@@ -107,7 +135,7 @@ class EmbeddedServices:
             self.backend_env = self._start_backend(env)
             env.update(self.backend_env)
         command = [sys.executable, "-m", "bot.cli", "run", "actions", "-p", str(port)]
-        process = self._spawn([*command, "-i", "127.0.0.1"], env)
+        process = self._spawn("action server", [*command, "-i", "127.0.0.1"], env)
         _wait_healthy(f"http://127.0.0.1:{port}/health", process, "action server")
         log.info("started the action server on port %d", port)
 
@@ -130,18 +158,55 @@ class EmbeddedServices:
                 f"port {self.backend_port} is taken, so the mock backend cannot start there; "
                 "set DESTEK_BACKEND_URL and DESTEK_BACKEND_TOKEN to the backend to use"
             )
-        process = self._spawn(command, {**env, **secret_env})
+        process = self._spawn("mock backend", command, {**env, **secret_env})
         url = f"http://127.0.0.1:{self.backend_port}/api/v1"
         _wait_healthy(f"{url}/health", process, "mock backend")
         log.info("started the mock account backend on port %d", self.backend_port)
         return {"DESTEK_BACKEND_URL": url, "DESTEK_BACKEND_TOKEN": token}
 
-    def _spawn(self, command: list[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+    def _spawn(
+        self, what: str, command: list[str], env: Mapping[str, str]
+    ) -> subprocess.Popen[bytes]:
         process = subprocess.Popen(command, cwd=self.project, env=dict(env))
         self.processes.append(process)
+        self._children.append(_Child(what, command, dict(env), process, time.monotonic()))
         return process
 
+    def _watch(self) -> None:
+        """Start again any child that died, until :meth:`close`."""
+        while not self._closing.wait(WATCH_INTERVAL):
+            for child in self._children:
+                code = child.process.poll()
+                if code is None or self._closing.is_set():
+                    continue
+                if time.monotonic() - child.started >= STEADY:
+                    child.restarts = 0
+                pause = RESTART_PAUSES[min(child.restarts, len(RESTART_PAUSES) - 1)]
+                log.warning(
+                    "the embedded %s exited (code %s); starting it again in %.0f s",
+                    child.what, code, pause,
+                )  # fmt: skip
+                if self._closing.wait(pause):
+                    return
+                self._restart(child)
+
+    def _restart(self, child: _Child) -> None:
+        try:
+            process = subprocess.Popen(child.command, cwd=self.project, env=child.env)
+        except OSError:
+            log.exception("the embedded %s could not be started again", child.what)
+            child.restarts += 1
+            return
+        self.processes[self.processes.index(child.process)] = process
+        child.process, child.started = process, time.monotonic()
+        child.restarts += 1
+        self.restarts += 1
+
     def close(self) -> None:
+        self._closing.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+            self._watcher = None
         for process in reversed(self.processes):
             if process.poll() is None:
                 process.terminate()
@@ -151,3 +216,4 @@ class EmbeddedServices:
             except subprocess.TimeoutExpired:
                 process.kill()
         self.processes.clear()
+        self._children.clear()

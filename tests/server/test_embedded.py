@@ -55,6 +55,43 @@ def test_missing_services_are_started_and_stopped(tmp_path: Path) -> None:
     assert not _listening(port) and not _listening(backend_port)
 
 
+def test_a_killed_service_is_started_again_with_its_secrets(tmp_path: Path) -> None:
+    port, backend_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DESTEK_BACKEND")}
+    url = f"http://localhost:{port}/webhook"
+    services = EmbeddedServices(url, PROJECT, env, backend_port=backend_port, state_dir=tmp_path)
+    with services:
+        backend, actions = services.processes  # the backend starts first
+        for victim, health in (
+            (actions, f"http://127.0.0.1:{port}/health"),
+            (backend, f"http://127.0.0.1:{backend_port}/api/v1/health"),
+        ):
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.wait(timeout=10)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(health, timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.2)
+            else:
+                pytest.fail(f"{health} never answered again")
+        assert services.restarts == 2 and victim not in services.processes
+        # the new action server still reaches the backend with the same token
+        body = {
+            "next_action": "action_send_otp",
+            "sender_id": "x",
+            "tracker": {"sender_id": "x", "slots": {"username": "yok_boyle"}, "events": []},
+            "domain": {"slots": {}, "responses": {}, "forms": {}},
+            "version": "3.6.21",
+        }
+        answer = httpx.post(url, json=body, timeout=30).json()
+        assert "doğrulayamadım" in answer["responses"][0]["text"]
+    assert not _listening(port) and not _listening(backend_port)
+
+
 def test_secrets_reach_the_children_through_the_environment_not_argv(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
