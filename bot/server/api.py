@@ -6,10 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot import __version__
 from bot.nlu.pipeline import parse_result
+from bot.server.health import dependencies
 
 __all__ = ["public_router", "router"]
 
@@ -46,9 +48,26 @@ async def parse(request: Request) -> dict[str, Any]:
 
 
 @public_router.get("/health")
-async def health(request: Request) -> dict[str, Any]:
+async def health(request: Request) -> JSONResponse:
+    """``ok`` when the model is loaded and every dependency answers; ``degraded`` (still
+    200: the bot answers, with apologies where a dependency is missing) when one is
+    down; 503 when nothing could be stored or no model is loaded."""
     service = getattr(request.app.state, "conversations", None)
-    return {"status": "ok", "model_loaded": service is not None and service.loaded}
+    loaded = service is not None and service.loaded
+    found = {} if service is None else await dependencies(service, _backend_url(request))
+    down = [name for name, state in found.items() if state != "ok"]
+    serving = loaded and "tracker_store" not in down
+    body = {
+        "status": "ok" if serving and not down else "degraded" if serving else "down",
+        "model_loaded": loaded,
+        "dependencies": found,
+    }
+    return JSONResponse(body, status_code=200 if serving else 503)
+
+
+def _backend_url(request: Request) -> str | None:
+    settings = getattr(request.app.state, "settings", None)
+    return getattr(settings, "backend_url", None)
 
 
 @public_router.get("/version")
