@@ -82,6 +82,16 @@ def _sign_in(page: Page, server: LiveServer, login: str) -> None:
     page.get_by_role("button", name="Giriş yap").click()
 
 
+def transfer_to_mehmet(agent: Page, mehmet: Page, note: str) -> None:
+    """Mehmet (signed in) goes online; the agent transfers the open chat to him with ``note``."""
+    mehmet.get_by_role("button", name="Çevrimiçi").click()
+    expect(mehmet.get_by_role("button", name="Çevrimiçi")).to_have_attribute("aria-pressed", "true")
+    agent.reload()  # the agents' list with Mehmet online
+    agent.get_by_label("Aktarılacak yer").select_option(label="Mehmet Kaya (Çevrimiçi)")
+    agent.get_by_label("Aktarma notu (oyuncu görmez)").fill(note)
+    agent.get_by_role("button", name="Aktar", exact=True).click()
+
+
 def test_a_widget_player_and_two_agents_in_the_console(
     browser: Browser, server: LiveServer
 ) -> None:
@@ -134,12 +144,7 @@ def test_a_widget_player_and_two_agents_in_the_console(
     agent.get_by_role("button", name="Aktar", exact=True).click()
     expect(agent.get_by_role("alert")).to_have_text(re.compile("Mehmet Kaya şu an çevrimiçi değil"))
 
-    second.get_by_role("button", name="Çevrimiçi").click()
-    expect(second.get_by_role("button", name="Çevrimiçi")).to_have_attribute("aria-pressed", "true")
-    agent.reload()  # the agents' list with Mehmet online
-    agent.get_by_label("Aktarılacak yer").select_option(label="Mehmet Kaya (Çevrimiçi)")
-    agent.get_by_label("Aktarma notu (oyuncu görmez)").fill("GİZLİ: finans ekibi baksın")
-    agent.get_by_role("button", name="Aktar", exact=True).click()
+    transfer_to_mehmet(agent, second, "GİZLİ: finans ekibi baksın")
     expect(agent.get_by_role("status").filter(has_text="Sohbet aktarıldı.")).to_be_visible()
     expect(player.get_by_text("Temsilcimiz Mehmet Kaya sohbete katıldı.")).to_be_visible()
 

@@ -30,7 +30,7 @@ from tests.conftest import light_pipeline, small_training_data
 from tests.dialogue.engine_project import TOKEN_SECRET
 from tests.live_server import LiveServer
 from tests.server.test_console_api import PASSWORD, add_agents, console_model, console_settings
-from tests.server.test_console_browser import ASKS_FOR_A_HUMAN, browser
+from tests.server.test_console_browser import ASKS_FOR_A_HUMAN, browser, transfer_to_mehmet
 
 __all__ = ["browser"]  # the chromium fixture, shared with the console's browser test
 
@@ -192,15 +192,8 @@ def test_a_verified_player_from_the_widget_to_two_agents_the_rating_and_the_bot(
     agent.get_by_label("Yeni özel not").fill("GİZLİ: dekont istenecek")
     agent.get_by_role("button", name="Notu kaydet").click()
     expect(agent.get_by_role("region", name="Özel notlar")).to_contain_text("dekont istenecek")
-    agent.get_by_role("region", name="Bekleyenler").scroll_into_view_if_needed()
-    agent.screenshot(path=str(SHOTS / "console-note.png"))
     _sign_in(second, server, "mehmet")
-    second.get_by_role("button", name="Çevrimiçi").click()
-    expect(second.get_by_role("button", name="Çevrimiçi")).to_have_attribute("aria-pressed", "true")
-    agent.reload()  # the agents' list with Mehmet online
-    agent.get_by_label("Aktarılacak yer").select_option(label="Mehmet Kaya (Çevrimiçi)")
-    agent.get_by_label("Aktarma notu (oyuncu görmez)").fill("GİZLİ: finans ekibi baksın")
-    agent.get_by_role("button", name="Aktar", exact=True).click()
+    transfer_to_mehmet(agent, second, "GİZLİ: finans ekibi baksın")
     expect(player.get_by_text("Temsilcimiz Mehmet Kaya sohbete katıldı.")).to_be_visible()
 
     second.get_by_role("region", name=re.compile("Sohbetlerim")).get_by_role(

@@ -27,6 +27,21 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _otp_for_an_unknown_player(action_url: str) -> str:
+    """What the action server answers when asked to send a code to an unknown username
+    (it needs the backend for that)."""
+    body = {
+        "next_action": "action_send_otp",
+        "sender_id": "x",
+        "tracker": {"sender_id": "x", "slots": {"username": "yok_boyle"}, "events": []},
+        "domain": {"slots": {}, "responses": {}, "forms": {}},
+        "version": "3.6.21",
+    }
+    answer = httpx.post(action_url, json=body, timeout=30).json()
+    text: str = answer["responses"][0]["text"]
+    return text
+
+
 def test_missing_services_are_started_and_stopped(tmp_path: Path) -> None:
     port, backend_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESTEK_BACKEND")}
@@ -43,15 +58,7 @@ def test_missing_services_are_started_and_stopped(tmp_path: Path) -> None:
         player = httpx.get(f"{backend}/players/1001", headers={"Authorization": f"Bearer {token}"})
         assert player.json()["vip_level"] == 1
         # the actions reach that backend: an unknown player is answered, not an error
-        body = {
-            "next_action": "action_send_otp",
-            "sender_id": "x",
-            "tracker": {"sender_id": "x", "slots": {"username": "yok_boyle"}, "events": []},
-            "domain": {"slots": {}, "responses": {}, "forms": {}},
-            "version": "3.6.21",
-        }
-        answer = httpx.post(url, json=body, timeout=30).json()
-        assert "doğrulayamadım" in answer["responses"][0]["text"]
+        assert "doğrulayamadım" in _otp_for_an_unknown_player(url)
     assert not _listening(port) and not _listening(backend_port)
 
 
@@ -80,15 +87,7 @@ def test_a_killed_service_is_started_again_with_its_secrets(tmp_path: Path) -> N
                 pytest.fail(f"{health} never answered again")
         assert services.restarts == 2 and victim not in services.processes
         # the new action server still reaches the backend with the same token
-        body = {
-            "next_action": "action_send_otp",
-            "sender_id": "x",
-            "tracker": {"sender_id": "x", "slots": {"username": "yok_boyle"}, "events": []},
-            "domain": {"slots": {}, "responses": {}, "forms": {}},
-            "version": "3.6.21",
-        }
-        answer = httpx.post(url, json=body, timeout=30).json()
-        assert "doğrulayamadım" in answer["responses"][0]["text"]
+        assert "doğrulayamadım" in _otp_for_an_unknown_player(url)
     assert not _listening(port) and not _listening(backend_port)
 
 
