@@ -42,11 +42,31 @@ def _otp_for_an_unknown_player(action_url: str) -> str:
     return text
 
 
-def test_missing_services_are_started_and_stopped(tmp_path: Path) -> None:
+def _local_services(tmp_path: Path, host: str) -> tuple[EmbeddedServices, int, int]:
+    """Services for an action endpoint at ``host`` on a free port, with a mock backend
+    on another (no DESTEK_BACKEND_* of this environment leaks in); not started yet."""
     port, backend_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESTEK_BACKEND")}
-    url = f"http://localhost:{port}/webhook"
+    url = f"http://{host}:{port}/webhook"
     services = EmbeddedServices(url, PROJECT, env, backend_port=backend_port, state_dir=tmp_path)
+    return services, port, backend_port
+
+
+def _until_healthy(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"{url} never answered again")
+
+
+def test_missing_services_are_started_and_stopped(tmp_path: Path) -> None:
+    services, port, backend_port = _local_services(tmp_path, "localhost")
+    url = services.action_url or ""
     with services:
         assert len(services.processes) == 2
         assert httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200
@@ -63,10 +83,8 @@ def test_missing_services_are_started_and_stopped(tmp_path: Path) -> None:
 
 
 def test_a_killed_service_is_started_again_with_its_secrets(tmp_path: Path) -> None:
-    port, backend_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DESTEK_BACKEND")}
-    url = f"http://localhost:{port}/webhook"
-    services = EmbeddedServices(url, PROJECT, env, backend_port=backend_port, state_dir=tmp_path)
+    services, port, backend_port = _local_services(tmp_path, "localhost")
+    url = services.action_url or ""
     with services:
         backend, actions = services.processes  # the backend starts first
         for victim, health in (
@@ -75,16 +93,7 @@ def test_a_killed_service_is_started_again_with_its_secrets(tmp_path: Path) -> N
         ):
             os.kill(victim.pid, signal.SIGKILL)
             victim.wait(timeout=10)
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(health, timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
-            else:
-                pytest.fail(f"{health} never answered again")
+            _until_healthy(health)
         assert services.restarts == 2 and victim not in services.processes
         # the new action server still reaches the backend with the same token
         assert "doğrulayamadım" in _otp_for_an_unknown_player(url)
@@ -96,10 +105,7 @@ def test_secrets_reach_the_children_through_the_environment_not_argv(
 ) -> None:
     # A token that begins with "-" once made argparse read it as an option.
     monkeypatch.setattr("bot.server.embedded.secrets.token_urlsafe", lambda n: "-looks-like-a-flag")
-    port, backend_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DESTEK_BACKEND")}
-    url = f"http://127.0.0.1:{port}/webhook"
-    services = EmbeddedServices(url, PROJECT, env, backend_port=backend_port, state_dir=tmp_path)
+    services, _, backend_port = _local_services(tmp_path, "127.0.0.1")
     with services:
         backend = f"http://127.0.0.1:{backend_port}/api/v1"
         lookup = httpx.get(
