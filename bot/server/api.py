@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot import __version__
 from bot.nlu.pipeline import parse_result
-from bot.server.health import dependencies
+from bot.server.health import HealthChecks
 
 __all__ = ["public_router", "router"]
 
@@ -54,7 +54,10 @@ async def health(request: Request) -> JSONResponse:
     down; 503 when nothing could be stored or no model is loaded."""
     service = getattr(request.app.state, "conversations", None)
     loaded = service is not None and service.loaded
-    found = {} if service is None else await dependencies(service, _backend_url(request))
+    checks = getattr(request.app.state, "health_checks", None)
+    if checks is None:
+        checks = request.app.state.health_checks = HealthChecks()
+    found = {} if service is None else await checks.states(service, _backend_url(request))
     down = [name for name, state in found.items() if state != "ok"]
     serving = loaded and "tracker_store" not in down
     body = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit, urlunsplit
 
@@ -19,11 +20,12 @@ import httpx
 
 from bot.server.runtime import ConversationService
 
-__all__ = ["CHECK_TIMEOUT", "dependencies"]
+__all__ = ["CHECK_TIMEOUT", "HealthChecks", "dependencies"]
 
 log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT = 1.0  # seconds each check may take
+FRESH = 1.0  # seconds an answer is given again instead of checking anew
 HEALTH_TOPIC = "destek:health"
 HEALTH_SENDER = "__destek_health__"
 
@@ -46,6 +48,25 @@ async def dependencies(service: ConversationService, backend_url: str | None) ->
     names = list(checks)
     results = await asyncio.gather(*(_state(name, checks[name]) for name in names))
     return dict(zip(names, results, strict=True))
+
+
+class HealthChecks:
+    """:func:`dependencies`, at most once a second however often ``/health`` is asked
+    (it is public: a flood of it must not become a flood on the databases), and once
+    for all callers asking at the same moment."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._lock = asyncio.Lock()
+        self._last: tuple[float, dict[str, str]] | None = None
+
+    async def states(self, service: ConversationService, backend_url: str | None) -> dict[str, str]:
+        async with self._lock:
+            if self._last is not None and self.clock() - self._last[0] < FRESH:
+                return dict(self._last[1])
+            found = await dependencies(service, backend_url)
+            self._last = (self.clock(), found)
+            return dict(found)
 
 
 async def _state(name: str, check: Check) -> str:

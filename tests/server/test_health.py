@@ -4,14 +4,21 @@ worker ``degraded`` (still 200: the bot answers); nothing of the addresses is sa
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import httpx
+import pytest
 
 from bot.model_storage import load_model
 from bot.server import create_app
+from bot.server.health import HealthChecks
 from bot.settings import Settings
+from bot.store.fanout import InMemoryFanout
+from bot.store.memory import InMemoryLockStore
 from tests.live_server import LiveServer
 
 
@@ -63,3 +70,27 @@ def test_all_well_is_ok(tmp_path: Path, model_file: Path) -> None:
         body = httpx.get(f"{server.url}/health", timeout=10).json()
     assert body["status"] == "ok"
     assert body["dependencies"] == {"tracker_store": "ok", "lock_store": "ok", "fanout": "ok"}
+
+
+@pytest.mark.anyio
+async def test_a_flood_of_health_checks_reaches_the_dependencies_once_a_second() -> None:
+    reads = 0
+
+    class Store:
+        async def load(self, sender_id: str) -> list[Any]:
+            nonlocal reads
+            reads += 1
+            await asyncio.sleep(0.01)
+            return []
+
+    service: Any = SimpleNamespace(
+        store=Store(), locks=InMemoryLockStore(), fanout=InMemoryFanout(),
+        action_client=None, http=None,
+    )  # fmt: skip
+    now = [100.0]
+    checks = HealthChecks(clock=lambda: now[0])
+    answers = await asyncio.gather(*(checks.states(service, None) for _ in range(50)))
+    assert reads == 1 and all(a["tracker_store"] == "ok" for a in answers)
+    now[0] += 1.5  # a second later the dependencies are asked again
+    await checks.states(service, None)
+    assert reads == 2
