@@ -19,6 +19,16 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
+from actions.backend_values import (
+    Balance,
+    Campaign,
+    KycDocument,
+    KycStatus,
+    OtpResult,
+    PlayerBonus,
+    Transaction,
+)
+
 __all__ = [
     "BackendClient",
     "BackendError",
@@ -78,68 +88,6 @@ class BackendSettings:
             token=os.environ.get("DESTEK_BACKEND_TOKEN", DEFAULT_TOKEN),
             timeout=float(timeout) if timeout else DEFAULT_TIMEOUT,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Transaction:
-    reference: str
-    method: str
-    amount: float
-    state: str
-    reason: str | None
-    created_at: datetime
-    expected_at: datetime | None
-    overdue: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Balance:
-    cash: float
-    bonus: float
-    withdrawable: float
-
-
-@dataclass(frozen=True, slots=True)
-class Campaign:
-    code: str
-    name: str
-    description: str
-
-
-@dataclass(frozen=True, slots=True)
-class PlayerBonus:
-    code: str
-    name: str
-    amount: float
-    wagered: float
-    wagering_required: float
-    wagering_remaining: float
-    progress: float
-    expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class KycDocument:
-    type: str
-    state: str
-    reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class KycStatus:
-    status: str
-    documents: tuple[KycDocument, ...]
-    missing: tuple[str, ...]  # Turkish descriptions of what to upload
-
-
-@dataclass(frozen=True, slots=True)
-class OtpResult:
-    """A send (``sent``/``locked``) or a check (``verified``, ``wrong_code``, ...)."""
-
-    status: str
-    attempts_left: int | None = None
-    locked_until: datetime | None = None
-    destination: str | None = None
 
 
 @functools.cache
@@ -230,25 +178,35 @@ class BackendClient:
         """Accepted whether or not the account exists; a 429 is a :class:`BackendRefused`."""
         await self._request("POST", "/password-resets", json={"identifier": identifier})
 
-    async def send_otp(self, player_id: int, channel: str = "sms") -> OtpResult:
-        body = await self._request("POST", f"/players/{player_id}/otp", json={"channel": channel})
-        return _parse(
-            lambda: OtpResult(
-                status=body["status"],
-                locked_until=_time(body.get("locked_until")),
-                destination=body.get("destination"),
-            )
+    async def send_otp(
+        self, player_id: int, channel: str = "sms", requester: str | None = None
+    ) -> OtpResult:
+        """A code for a known player; a 429 (asked too often) is a :class:`BackendRefused`."""
+        body = await self._request(
+            "POST", f"/players/{player_id}/otp", json=_with(channel=channel, requester=requester)
         )
+        return _otp_result(body)
 
-    async def verify_otp(self, player_id: int, code: str) -> OtpResult:
-        body = await self._request("POST", f"/players/{player_id}/otp/verify", json={"code": code})
-        return _parse(
-            lambda: OtpResult(
-                status=body["status"],
-                attempts_left=body.get("attempts_left"),
-                locked_until=_time(body.get("locked_until")),
-            )
+    async def verify_otp(
+        self, player_id: int, code: str, requester: str | None = None
+    ) -> OtpResult:
+        body = await self._request(
+            "POST", f"/players/{player_id}/otp/verify", json=_with(code=code, requester=requester)
         )
+        return _otp_result(body)
+
+    async def challenge(
+        self, identifier: str, channel: str = "sms", requester: str | None = None
+    ) -> OtpResult:
+        """A code for whoever ``identifier`` names, answered alike if it names nobody."""
+        payload = _with(identifier=identifier, channel=channel, requester=requester)
+        return _otp_result(await self._request("POST", "/otp", json=payload))
+
+    async def verify_challenge(
+        self, identifier: str, code: str, requester: str | None = None
+    ) -> OtpResult:
+        payload = _with(identifier=identifier, code=code, requester=requester)
+        return _otp_result(await self._request("POST", "/otp/verify", json=payload))
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -279,6 +237,25 @@ def _json(response: httpx.Response, method: str, path: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BackendUnavailable(f"{method} {path} answered JSON that is not an object")
     return body
+
+
+def _with(**fields: str | None) -> dict[str, str]:
+    """A JSON body without the fields that are None (older backends refuse unknown keys)."""
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def _otp_result(body: dict[str, Any]) -> OtpResult:
+    return _parse(
+        lambda: OtpResult(
+            status=body["status"],
+            attempts_left=body.get("attempts_left"),
+            locked_until=_time(body.get("locked_until")),
+            destination=body.get("destination"),
+            expires_in=body.get("expires_in"),
+            lockout_started=bool(body.get("lockout_started", False)),
+            player_id=body.get("player_id"),
+        )
+    )
 
 
 def _parse(build: Callable[[], T]) -> T:

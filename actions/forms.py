@@ -7,9 +7,11 @@ conversation answers what the player actually said.
 
 The form ``identity_form`` asks ``username`` (which may hold an e-mail or a phone number)
 and then ``otp_code``. A known ``player_id`` skips the first question; ``verified`` ends
-the form. On success the action saved in ``pending_action`` runs next (and clears the
-slot: until then the policies can see which action is waiting); a lockout or a
-backend failure ends the form and hands over.
+the form. Any user name gets a code "if there is such an account", so the form never
+tells a stranger which names exist (:mod:`actions.verification`). On success the action
+saved in ``pending_action`` runs next (and clears the slot: until then the policies can
+see which action is waiting); a lockout ends the form (the wrong code that started it
+hands over), and a backend failure ends it and hands over.
 """
 
 from __future__ import annotations
@@ -26,15 +28,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendClient, BackendError
 from actions.identity import (
-    NO_MATCH,
+    IDENTIFIER_SLOTS,
     apologise,
-    check_code,
-    field_for,
     is_verified,
     plausible_identifier,
-    send_code,
     slot_values,
 )
+from actions.verification import check_code, send_code
 
 __all__ = ["ValidateIdentityForm", "ValidatePasswordResetForm"]
 
@@ -76,21 +76,14 @@ class ValidateIdentityForm(FormValidationAction):  # type: ignore[misc]  # untyp
         if not plausible_identifier(text):
             raise ActionExecutionRejection(self.name(), "the message is not a user name")
         async with BackendClient.from_env() as backend:
-            player_id = await backend.lookup_player(field_for("username", text), text)
-            if player_id is None:
-                dispatcher.utter_message(text=NO_MATCH)
-                return {"username": None}
-            events = await send_code(backend, player_id, dispatcher)
-        return {"username": text, **slot_values(events)}
+            slots = await send_code(backend, tracker, dispatcher, identifier=text)
+        return {"username": text, **slots}
 
     async def validate_otp_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        player_id = tracker.get_slot("player_id")
-        if player_id is None:
-            return {"otp_code": None}
         async with BackendClient.from_env() as backend:
-            return await check_code(backend, int(player_id), value, dispatcher)
+            return await check_code(backend, tracker, value, dispatcher)
 
     async def _send_code_if_due(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, events: list[EventType]
@@ -99,16 +92,20 @@ class ValidateIdentityForm(FormValidationAction):  # type: ignore[misc]  # untyp
         ``player_id`` set): send one before the form asks for it."""
         changed = slot_values(events)
         slots = {**tracker.slots, **changed}
-        if slots.get(REQUESTED_SLOT) != "otp_code" or slots.get("player_id") is None:
+        known = slots.get("player_id") is not None or any(slots.get(s) for s in IDENTIFIER_SLOTS)
+        if slots.get(REQUESTED_SLOT) != "otp_code" or not known:
             return []
         if slots.get("otp_sent") or slots.get("verified") or changed.get("handoff_reason"):
             return []
+        tracker.add_slots([SlotSet(name, value) for name, value in changed.items()])
         async with BackendClient.from_env() as backend:
-            return await send_code(backend, int(slots["player_id"]), dispatcher)
+            sent = await send_code(backend, tracker, dispatcher)
+        return [SlotSet(name, value) for name, value in sent.items()]
 
     @staticmethod
     def _finish(tracker: Tracker, events: list[EventType]) -> list[EventType]:
-        """Hand over after a lockout; run the action that asked for verification after success."""
+        """Hand over when a lockout starts, end the form during one; run the action that
+        asked for verification after success."""
         slots = slot_values(events)
         if slots.get("handoff_reason"):
             events = [e for e in events if e.get("event") != "followup"]
@@ -116,7 +113,17 @@ class ValidateIdentityForm(FormValidationAction):  # type: ignore[misc]  # untyp
         pending = tracker.get_slot("pending_action")
         if slots.get("verified") and pending:
             return [*events, FollowupAction(pending)]  # it clears pending_action when it runs
+        if not slots.get("verified") and _ended_by_a_check(events):
+            return [*events, SlotSet(REQUESTED_SLOT, None)]  # whatever rasa_sdk asks next
         return events
+
+
+def _ended_by_a_check(events: list[EventType]) -> bool:
+    """Whether the code's send or check set ``requested_slot`` to None (a lockout)."""
+    return any(
+        e.get("event") == "slot" and e.get("name") == REQUESTED_SLOT and e.get("value") is None
+        for e in events
+    )
 
 
 class ValidatePasswordResetForm(FormValidationAction):  # type: ignore[misc]  # untyped base

@@ -1,7 +1,8 @@
-"""Who the player is: the verification gate, one-time codes, handover events, password resets.
+"""Who the player is: the verification gate, handover events, password resets.
 
 A player is verified when the slot ``verified`` is true: set by the engine from a signed
-web-chat token (trusted as is) or by :class:`ActionCheckOtp` after a correct code.
+web-chat token (trusted as is) or by ``action_check_otp`` after a correct code
+(:mod:`actions.verification`).
 """
 
 from __future__ import annotations
@@ -23,23 +24,21 @@ from actions.backend_client import (
     BackendError,
     BackendRefused,
     BackendUnavailable,
-    OtpResult,
 )
 
 __all__ = [
-    "ActionCheckOtp",
+    "ASK_IDENTIFIER",
+    "HANDOFF_ACTION",
+    "IDENTIFIER_SLOTS",
     "ActionPasswordReset",
-    "ActionSendOtp",
     "BackendAction",
     "VerifiedAction",
     "apologise",
-    "check_code",
-    "field_for",
+    "as_int",
     "hand_over",
+    "is_verified",
     "istanbul",
     "plausible_identifier",
-    "resolve_player",
-    "send_code",
     "slot_values",
     "verified_player",
 ]
@@ -66,16 +65,11 @@ ASK_IDENTIFIER = (
     "Kimliğinizi doğrulayabilmem için kullanıcı adınızı, e-posta adresinizi ya da "
     "hesabınıza kayıtlı telefon numaranızı yazar mısınız?"
 )
-NO_MATCH = (
-    "Bu bilgilerle hesabınızı doğrulayamadım. Kullanıcı adınızı, e-posta adresinizi ya da "
-    "telefon numaranızı kontrol edip tekrar yazar mısınız?"
-)
 RESET_ACCEPTED = (
     "Bu bilgilerle kayıtlı bir hesap varsa şifre sıfırlama bağlantısını e-posta adresinize "
     "ya da telefonunuza gönderdik. Bağlantı 30 dakika geçerlidir; gelen kutunuzu ve "
     "istenmeyen klasörünü kontrol etmeyi unutmayın."
 )
-_OTP_SHAPE = re.compile(r"\d{6}")
 # Türkiye keeps UTC+3 all year; players read times on this clock.
 ISTANBUL = timezone(timedelta(hours=3), "Europe/Istanbul")
 
@@ -169,108 +163,7 @@ def verified_player(tracker: Tracker) -> int | None:
     Verification is bound to ``player_id`` (set with ``verified`` by the code check, or by
     the engine from a signed token); a ``username`` the player types later never counts.
     """
-    return _as_int(tracker.get_slot("player_id")) if is_verified(tracker) else None
-
-
-async def resolve_player(backend: BackendClient, tracker: Tracker) -> int | None:
-    """The slot ``player_id``, else the player found by ``username``, ``email`` or ``phone``."""
-    player_id = _as_int(tracker.get_slot("player_id"))
-    if player_id is not None:
-        return player_id
-    for slot in IDENTIFIER_SLOTS:
-        value = tracker.get_slot(slot)
-        if isinstance(value, str) and value.strip():
-            found = await backend.lookup_player(field_for(slot, value), value.strip())
-            if found is not None:
-                return found
-    return None
-
-
-async def send_code(
-    backend: BackendClient, player_id: int, dispatcher: CollectingDispatcher
-) -> list[EventType]:
-    """Send a code by SMS and tell the player where it went; a lockout hands over."""
-    result = await backend.send_otp(player_id)
-    if result.status == "locked":
-        dispatcher.utter_message(text=_locked_text(result))
-        return hand_over("verification_locked", "general")
-    dispatcher.utter_message(
-        text=f"Doğrulama kodunuzu {result.destination} numaralı telefonunuza gönderdim. "
-        "Kod 5 dakika geçerlidir; gelen 6 haneli kodu buraya yazar mısınız?"
-    )
-    return [SlotSet("player_id", player_id), SlotSet("otp_code", None), SlotSet("otp_sent", True)]
-
-
-async def check_code(
-    backend: BackendClient, player_id: int, code: Any, dispatcher: CollectingDispatcher
-) -> dict[str, Any]:
-    """Slot values after checking ``code``: ``verified`` on success, ``otp_code`` cleared
-    otherwise; a lockout also fills ``handoff_reason`` and ``handoff_skill``."""
-    digits = re.sub(r"[\s-]", "", str(code or ""))
-    if not _OTP_SHAPE.fullmatch(digits):
-        dispatcher.utter_message(text="Doğrulama kodu 6 rakamdan oluşuyor; tekrar yazar mısınız?")
-        return {"otp_code": None}
-    result = await backend.verify_otp(player_id, digits)
-    if result.status == "verified":
-        dispatcher.utter_message(text="Teşekkürler, kimliğinizi doğruladım.")
-        return {"otp_code": digits, "verified": True}
-    if result.status == "wrong_code":
-        dispatcher.utter_message(
-            text=f"Girdiğiniz kod hatalı. {result.attempts_left} deneme hakkınız kaldı; "
-            "lütfen SMS ile gelen kodu kontrol edip tekrar yazın."
-        )
-        return {"otp_code": None}
-    if result.status == "locked":
-        dispatcher.utter_message(text=_locked_text(result))
-        return {
-            "otp_code": None,
-            "handoff_reason": "verification_locked",
-            "handoff_skill": "general",
-        }
-    dispatcher.utter_message(text="Kodun süresi dolmuş; size yeni bir kod gönderiyorum.")
-    return {"otp_code": None, "otp_sent": False}
-
-
-class ActionSendOtp(BackendAction):
-    """Find the player from the slots and send a one-time code by SMS."""
-
-    def name(self) -> str:
-        return "action_send_otp"
-
-    async def act(
-        self, backend: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> list[EventType]:
-        player_id = await resolve_player(backend, tracker)
-        if player_id is None:
-            given = any(tracker.get_slot(slot) for slot in IDENTIFIER_SLOTS)
-            dispatcher.utter_message(text=NO_MATCH if given else ASK_IDENTIFIER)
-            return [SlotSet(slot, None) for slot in IDENTIFIER_SLOTS]
-        return await send_code(backend, player_id, dispatcher)
-
-
-class ActionCheckOtp(BackendAction):
-    """Check the code in ``otp_code``; once verified, run the action that asked for it."""
-
-    def name(self) -> str:
-        return "action_check_otp"
-
-    async def act(
-        self, backend: BackendClient, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> list[EventType]:
-        player_id = _as_int(tracker.get_slot("player_id"))
-        if player_id is None:
-            dispatcher.utter_message(text=ASK_IDENTIFIER)
-            return []
-        slots = await check_code(backend, player_id, tracker.get_slot("otp_code"), dispatcher)
-        events: list[EventType] = [SlotSet(name, value) for name, value in slots.items()]
-        if "handoff_reason" in slots:
-            return [*events, FollowupAction(HANDOFF_ACTION)]
-        if slots.get("otp_sent") is False:
-            return [*events, FollowupAction("action_send_otp")]
-        pending = tracker.get_slot("pending_action")
-        if slots.get("verified") and pending:
-            return [*events, FollowupAction(pending)]  # it clears pending_action when it runs
-        return events
+    return as_int(tracker.get_slot("player_id")) if is_verified(tracker) else None
 
 
 class ActionPasswordReset(BackendAction):
@@ -309,16 +202,6 @@ class ActionPasswordReset(BackendAction):
         return []
 
 
-def _locked_text(result: OtpResult) -> str:
-    when = ""
-    if result.locked_until is not None:
-        when = f" Saat {istanbul(result.locked_until):%H:%M} sonrasında yeniden deneyebilirsiniz."
-    return (
-        "Çok sayıda hatalı deneme yapıldığı için güvenliğiniz gereği doğrulama geçici olarak "
-        f"kilitlendi.{when} Size yardımcı olması için sizi bir müşteri temsilcimize aktarıyorum."
-    )
-
-
 def plausible_identifier(value: Any) -> bool:
     """A user name, an e-mail address or a phone number, not a sentence: what a player
     types when asked who they are. "3 gündür giremiyorum rezalet" is not one."""
@@ -330,21 +213,13 @@ def plausible_identifier(value: Any) -> bool:
     return len(text.split()) == 1
 
 
-def field_for(slot: str, value: str) -> str:
-    """A ``username`` slot may hold what is really an e-mail or a phone number."""
-    if slot == "username" and "@" in value:
-        return "email"
-    if slot == "username" and re.fullmatch(r"[+\d\s\-().]{10,}", value.strip()):
-        return "phone"
-    return slot
-
-
 def slot_values(events: list[EventType]) -> dict[str, Any]:
     """The slots ``events`` set, by name."""
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-def _as_int(value: Any) -> int | None:
+def as_int(value: Any) -> int | None:
+    """A slot's value as a player id, or None (``True`` is not player 1)."""
     if isinstance(value, bool) or value is None:
         return None
     try:

@@ -19,6 +19,15 @@ class BackendConfig:
         admin_token: the ``X-Admin-Token`` for fault injection, reset and the outbox.
         seed_demo_data: seed the demo players when the database is empty.
         reseed: wipe the data and seed afresh at start-up (a demo that starts "now").
+        otp_min_interval: the least time between two codes for one player (or one
+            unknown identifier), so a flood of requests sends one SMS.
+        otp_sends_per_hour: codes one player (or unknown identifier) may get in an hour.
+        otp_sends_per_requester_per_hour: codes one conversation may ask for in an hour,
+            whoever they are for.
+        otp_max_attempts: wrong codes one conversation may type before it is locked out.
+        otp_player_failures_per_hour: wrong codes for one player, from every conversation
+            together, before the player is locked out for everyone (the backstop that
+            bounds guessing when an attacker opens conversation after conversation).
     """
 
     db_path: Path | None = None
@@ -28,6 +37,10 @@ class BackendConfig:
     reseed: bool = False
     password_resets_per_hour: int = 3
     otp_ttl: timedelta = timedelta(minutes=5)
+    otp_min_interval: timedelta = timedelta(seconds=60)
+    otp_sends_per_hour: int = 5
+    otp_sends_per_requester_per_hour: int = 10
     otp_max_attempts: int = 3
+    otp_player_failures_per_hour: int = 10
     otp_lockout: timedelta = timedelta(minutes=15)
     reset_link_base: str = "https://destek-demo.example/sifre-sifirla"

@@ -114,19 +114,42 @@ CREATE TABLE IF NOT EXISTS password_reset_requests (
 );
 CREATE INDEX IF NOT EXISTS password_reset_by_key
     ON password_reset_requests (identifier_key, created_at);
-CREATE TABLE IF NOT EXISTS otp_state (
-    player_id INTEGER PRIMARY KEY REFERENCES players(id),
-    channel TEXT,
+-- Before codes were kept per conversation: one row per player, now unused.
+DROP TABLE IF EXISTS otp_state;
+-- One-time codes. The subject is "player:<id>" for an account and "<kind>:<key>" for an
+-- identifier that matches none, so both are answered alike; the requester is the
+-- conversation that asked ("" when the caller did not say).
+CREATE TABLE IF NOT EXISTS otp_codes (
+    subject TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    player_id INTEGER REFERENCES players(id),
     code_hash TEXT,
     expires_at TEXT,
     failures INTEGER NOT NULL DEFAULT 0,
-    locked_until TEXT
+    locked_until TEXT,
+    PRIMARY KEY (subject, requester)
+);
+-- Codes sent and wrong codes typed, kept for an hour to count them.
+CREATE TABLE IF NOT EXISTS otp_events (
+    subject TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS otp_events_by_subject ON otp_events (subject, kind, created_at);
+CREATE INDEX IF NOT EXISTS otp_events_by_requester ON otp_events (requester, kind, created_at);
+-- A subject locked for every conversation (too many wrong codes from all of them).
+CREATE TABLE IF NOT EXISTS otp_locks (
+    subject TEXT PRIMARY KEY,
+    locked_until TEXT NOT NULL
 );
 """
 
 # Children before parents, so deleting in this order keeps foreign keys satisfied.
 TABLES = (
-    "otp_state",
+    "otp_locks",
+    "otp_events",
+    "otp_codes",
     "password_reset_requests",
     "outbox",
     "kyc_documents",

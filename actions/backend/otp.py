@@ -1,4 +1,16 @@
-"""One-time codes: a 6-digit code by SMS or e-mail, checked with expiry, attempts and lockout."""
+"""One-time codes: a 6-digit code by SMS or e-mail, checked with expiry, attempts and lockout.
+
+Each code belongs to a subject and a requester. The subject is the player
+(``player:<id>``), or, for an identifier that names nobody, the identifier itself: such a
+"code" is never sent and never matches, but it is answered, limited, counted and locked
+exactly as a real one, so the answers tell nothing about whether an account exists. The
+requester is the conversation that asked; its wrong codes lock out that conversation
+only, and :mod:`actions.backend.otp_limits` locks the subject for everyone after many
+wrong codes from all conversations together.
+
+``POST /otp`` and ``POST /otp/verify`` take an identifier (what the player typed);
+``POST /players/{id}/otp[/verify]`` take a known player, as before.
+"""
 
 from __future__ import annotations
 
@@ -10,32 +22,43 @@ from datetime import datetime
 
 from fastapi import APIRouter
 
+from actions.backend import otp_limits
 from actions.backend.clock import ISTANBUL
 from actions.backend.config import BackendConfig
 from actions.backend.dependencies import ClockDep, ConfigDep, DatabaseDep
 from actions.backend.identifiers import mask_email, mask_phone
 from actions.backend.models import db_time, parse_db_time
-from actions.backend.outbox import send
-from actions.backend.players import fetch_player
-from actions.backend.schemas import (
-    Channel,
+from actions.backend.otp_schemas import (
+    OtpChallenge,
+    OtpChallengeRequest,
+    OtpChallengeVerifyRequest,
     OtpRequest,
     OtpSendResult,
     OtpVerifyRequest,
     OtpVerifyResult,
 )
+from actions.backend.outbox import send
+from actions.backend.players import fetch_player, find_by_identifier
+from actions.backend.schemas import Channel
 
-__all__ = ["router", "send_code", "verify_code"]
+__all__ = ["SENT_IF_ACCOUNT", "router", "send_to_identifier", "send_to_player", "verify_code"]
 
 router = APIRouter(tags=["identity verification"])
+
+SENT_IF_ACCOUNT = (
+    "Bu bilgilerle kayıtlı bir hesap varsa doğrulama kodu gönderildi. "
+    "Kod {minutes} dakika geçerlidir."
+)
 
 
 @router.post("/players/{player_id}/otp", response_model=OtpSendResult)
 async def create_otp(
     player_id: int, body: OtpRequest, db: DatabaseDep, clock: ClockDep, config: ConfigDep
 ) -> OtpSendResult:
-    """Send a new code (the code is never in the answer); ``locked`` during a lockout."""
-    return await db.run(send_code, player_id, body.channel, clock.now(), config)
+    """Send a new code (never in the answer); ``locked`` during a lockout, 429 when
+    codes were asked for too often."""
+    requester = body.requester or otp_limits.ANONYMOUS
+    return await db.run(send_to_player, player_id, body.channel, requester, clock.now(), config)
 
 
 @router.post("/players/{player_id}/otp/verify", response_model=OtpVerifyResult)
@@ -43,20 +66,45 @@ async def verify_otp(
     player_id: int, body: OtpVerifyRequest, db: DatabaseDep, clock: ClockDep, config: ConfigDep
 ) -> OtpVerifyResult:
     """200 with ``status``: verified, wrong_code (attempts_left), expired, locked or no_code."""
-    return await db.run(verify_code, player_id, body.code, clock.now(), config)
+    requester = body.requester or otp_limits.ANONYMOUS
+    return await db.run(_verify_player, player_id, body.code, requester, clock.now(), config)
 
 
-def send_code(
+@router.post("/otp", response_model=OtpChallenge)
+async def create_challenge(
+    body: OtpChallengeRequest, db: DatabaseDep, clock: ClockDep, config: ConfigDep
+) -> OtpChallenge:
+    """A code to the account ``identifier`` names; the same answer if it names none."""
+    requester = body.requester or otp_limits.ANONYMOUS
+    return await db.run(
+        send_to_identifier, body.identifier, body.channel, requester, clock.now(), config
+    )
+
+
+@router.post("/otp/verify", response_model=OtpVerifyResult)
+async def verify_challenge(
+    body: OtpChallengeVerifyRequest, db: DatabaseDep, clock: ClockDep, config: ConfigDep
+) -> OtpVerifyResult:
+    """As ``/players/{id}/otp/verify``; an identifier that names nobody only ever gets
+    wrong_code, expired, locked or no_code. ``player_id`` comes with ``verified``."""
+    requester = body.requester or otp_limits.ANONYMOUS
+    return await db.run(
+        _verify_identifier, body.identifier, body.code, requester, clock.now(), config
+    )
+
+
+def send_to_player(
     conn: sqlite3.Connection,
     player_id: int,
     channel: Channel,
+    requester: str,
     now: datetime,
     config: BackendConfig,
 ) -> OtpSendResult:
     player = fetch_player(conn, player_id)
     to = player["phone"] if channel == "sms" else player["email"]
     destination = mask_phone(to) if channel == "sms" else mask_email(to)
-    locked_until = _lock_in_force(conn, player_id, now)
+    code, locked_until = _issue(conn, _player_subject(player_id), requester, player_id, now, config)
     if locked_until is not None:
         return OtpSendResult(
             status="locked",
@@ -65,65 +113,111 @@ def send_code(
             locked_until=locked_until,
             message=_locked_message(locked_until),
         )
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    expires_at = now + config.otp_ttl
-    minutes = int(config.otp_ttl.total_seconds() // 60)
-    # Failures survive a new code, so asking for codes again never buys more guesses.
-    conn.execute(
-        "INSERT INTO otp_state (player_id, channel, code_hash, expires_at, failures)"
-        " VALUES (?, ?, ?, ?, 0) ON CONFLICT (player_id) DO UPDATE SET"
-        " channel = excluded.channel, code_hash = excluded.code_hash,"
-        " expires_at = excluded.expires_at",
-        (player_id, channel, _hash(player_id, code), db_time(expires_at)),
-    )
-    text = (
-        f"Doğrulama kodunuz: {code}. Kod {minutes} dakika geçerlidir. "
-        "Bu kodu kimseyle paylaşmayın; temsilcilerimiz kodunuzu asla sormaz."
-    )
-    send(conn, channel, to, "Doğrulama kodunuz", text, now)
+    _deliver(conn, channel, to, code, now, config)
     return OtpSendResult(
         status="sent",
         channel=channel,
         destination=destination,
-        expires_at=expires_at.astimezone(ISTANBUL),
+        expires_at=(now + config.otp_ttl).astimezone(ISTANBUL),
         message=f"Doğrulama kodunuz {destination} {_where(channel)} gönderildi.",
     )
 
 
+def send_to_identifier(
+    conn: sqlite3.Connection,
+    identifier: str,
+    channel: Channel,
+    requester: str,
+    now: datetime,
+    config: BackendConfig,
+) -> OtpChallenge:
+    subject, player = _subject_of(conn, identifier)
+    player_id = None if player is None else int(player["id"])
+    code, locked_until = _issue(conn, subject, requester, player_id, now, config)
+    if locked_until is not None:
+        return OtpChallenge(
+            status="locked", locked_until=locked_until, message=_locked_message(locked_until)
+        )
+    if player is not None:
+        to = player["phone"] if channel == "sms" else player["email"]
+        _deliver(conn, channel, to, code, now, config)
+    minutes = int(config.otp_ttl.total_seconds() // 60)
+    return OtpChallenge(
+        status="sent",
+        expires_in=int(config.otp_ttl.total_seconds()),
+        message=SENT_IF_ACCOUNT.format(minutes=minutes),
+    )
+
+
 def verify_code(
-    conn: sqlite3.Connection, player_id: int, code: str, now: datetime, config: BackendConfig
+    conn: sqlite3.Connection,
+    subject: str,
+    requester: str,
+    code: str,
+    now: datetime,
+    config: BackendConfig,
 ) -> OtpVerifyResult:
-    fetch_player(conn, player_id)
-    locked_until = _lock_in_force(conn, player_id, now)
+    """Check ``code`` for this subject and requester; wrong codes count for both."""
+    locked_until = otp_limits.lock_in_force(conn, subject, requester, now)
     if locked_until is not None:
         return _locked(locked_until)
-    state = conn.execute("SELECT * FROM otp_state WHERE player_id = ?", (player_id,)).fetchone()
+    key = (subject, requester)
+    state = conn.execute(
+        "SELECT * FROM otp_codes WHERE subject = ? AND requester = ?", key
+    ).fetchone()
     if state is None or state["code_hash"] is None:
         return OtpVerifyResult(
             status="no_code", message="Geçerli bir doğrulama kodu yok; lütfen yeni kod isteyin."
         )
     if now >= parse_db_time(state["expires_at"]):
-        _clear_code(conn, player_id)
+        conn.execute(
+            "UPDATE otp_codes SET code_hash = NULL, expires_at = NULL"
+            " WHERE subject = ? AND requester = ?",
+            key,
+        )
         return OtpVerifyResult(
             status="expired", message="Kodun süresi doldu; lütfen yeni bir kod isteyin."
         )
-    if hmac.compare_digest(state["code_hash"], _hash(player_id, code)):
+    matches = hmac.compare_digest(state["code_hash"], _hash(subject, requester, code))
+    if matches and state["player_id"] is not None:
         conn.execute(
-            "UPDATE otp_state SET code_hash = NULL, expires_at = NULL, failures = 0"
-            " WHERE player_id = ?",
-            (player_id,),
+            "UPDATE otp_codes SET code_hash = NULL, expires_at = NULL, failures = 0"
+            " WHERE subject = ? AND requester = ?",
+            key,
         )
-        return OtpVerifyResult(status="verified", message="Kimliğiniz doğrulandı, teşekkürler.")
-    failures = state["failures"] + 1
+        return OtpVerifyResult(
+            status="verified",
+            player_id=state["player_id"],
+            message="Kimliğiniz doğrulandı, teşekkürler.",
+        )
+    return _wrong_code(conn, subject, requester, state["failures"] + 1, now, config)
+
+
+def _wrong_code(
+    conn: sqlite3.Connection,
+    subject: str,
+    requester: str,
+    failures: int,
+    now: datetime,
+    config: BackendConfig,
+) -> OtpVerifyResult:
+    otp_limits.record(conn, subject, requester, otp_limits.FAILURE, now)
+    key = (subject, requester)
+    # Failures survive a new code, so asking for codes again never buys more guesses.
+    conn.execute(
+        "UPDATE otp_codes SET failures = ? WHERE subject = ? AND requester = ?", (failures, *key)
+    )
+    until = None
     if failures >= config.otp_max_attempts:
         until = now + config.otp_lockout
         conn.execute(
-            "UPDATE otp_state SET code_hash = NULL, expires_at = NULL, failures = ?,"
-            " locked_until = ? WHERE player_id = ?",
-            (failures, db_time(until), player_id),
+            "UPDATE otp_codes SET code_hash = NULL, expires_at = NULL, locked_until = ?"
+            " WHERE subject = ? AND requester = ?",
+            (db_time(until), *key),
         )
-        return _locked(until.astimezone(ISTANBUL))
-    conn.execute("UPDATE otp_state SET failures = ? WHERE player_id = ?", (failures, player_id))
+    backstop = otp_limits.lock_subject(conn, subject, now, config)
+    if until is not None or backstop is not None:
+        return _locked(max(u for u in (until, backstop) if u is not None), started=True)
     left = config.otp_max_attempts - failures
     return OtpVerifyResult(
         status="wrong_code",
@@ -132,39 +226,102 @@ def verify_code(
     )
 
 
-def _lock_in_force(conn: sqlite3.Connection, player_id: int, now: datetime) -> datetime | None:
-    """The end of a running lockout; an ended lockout is lifted and its failures forgiven."""
-    row = conn.execute(
-        "SELECT locked_until FROM otp_state WHERE player_id = ?", (player_id,)
-    ).fetchone()
-    if row is None or row["locked_until"] is None:
-        return None
-    until = parse_db_time(row["locked_until"])
-    if now < until:
-        return until
+def _issue(
+    conn: sqlite3.Connection,
+    subject: str,
+    requester: str,
+    player_id: int | None,
+    now: datetime,
+    config: BackendConfig,
+) -> tuple[str, datetime | None]:
+    """A fresh code for the subject and requester, or the end of the lockout in force.
+
+    Raises:
+        ApiError: 429, codes were asked for too often.
+    """
+    locked_until = otp_limits.lock_in_force(conn, subject, requester, now)
+    if locked_until is not None:
+        return "", locked_until
+    otp_limits.check_send(conn, subject, requester, now, config)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    # Nobody to send to: keep a hash that no six digits can match.
+    kept = code if player_id is not None else secrets.token_hex(16)
     conn.execute(
-        "UPDATE otp_state SET locked_until = NULL, failures = 0 WHERE player_id = ?", (player_id,)
-    )
-    return None
+        "INSERT INTO otp_codes (subject, requester, player_id, code_hash, expires_at, failures)"
+        " VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (subject, requester) DO UPDATE SET"
+        " player_id = excluded.player_id, code_hash = excluded.code_hash,"
+        " expires_at = excluded.expires_at",
+        (subject, requester, player_id, _hash(subject, requester, kept),
+         db_time(now + config.otp_ttl)),
+    )  # fmt: skip
+    otp_limits.record(conn, subject, requester, otp_limits.SEND, now)
+    return code, None
 
 
-def _clear_code(conn: sqlite3.Connection, player_id: int) -> None:
-    conn.execute(
-        "UPDATE otp_state SET code_hash = NULL, expires_at = NULL WHERE player_id = ?",
-        (player_id,),
+def _deliver(
+    conn: sqlite3.Connection,
+    channel: Channel,
+    to: str,
+    code: str,
+    now: datetime,
+    config: BackendConfig,
+) -> None:
+    minutes = int(config.otp_ttl.total_seconds() // 60)
+    text = (
+        f"Doğrulama kodunuz: {code}. Kod {minutes} dakika geçerlidir. "
+        "Bu kodu kimseyle paylaşmayın; temsilcilerimiz kodunuzu asla sormaz."
     )
+    send(conn, channel, to, "Doğrulama kodunuz", text, now)
+
+
+def _verify_player(
+    conn: sqlite3.Connection,
+    player_id: int,
+    code: str,
+    requester: str,
+    now: datetime,
+    config: BackendConfig,
+) -> OtpVerifyResult:
+    fetch_player(conn, player_id)
+    return verify_code(conn, _player_subject(player_id), requester, code, now, config)
+
+
+def _verify_identifier(
+    conn: sqlite3.Connection,
+    identifier: str,
+    code: str,
+    requester: str,
+    now: datetime,
+    config: BackendConfig,
+) -> OtpVerifyResult:
+    subject, _ = _subject_of(conn, identifier)
+    return verify_code(conn, subject, requester, code, now, config)
+
+
+def _subject_of(conn: sqlite3.Connection, identifier: str) -> tuple[str, sqlite3.Row | None]:
+    key, player = find_by_identifier(conn, identifier)
+    return (key if player is None else _player_subject(player["id"])), player
+
+
+def _player_subject(player_id: int) -> str:
+    return f"player:{player_id}"
 
 
 def _where(channel: Channel) -> str:
     return "numaralı telefona" if channel == "sms" else "adresine"
 
 
-def _hash(player_id: int, code: str) -> str:
-    return hashlib.sha256(f"{player_id}:{code}".encode()).hexdigest()
+def _hash(subject: str, requester: str, code: str) -> str:
+    return hashlib.sha256(f"{subject}\0{requester}\0{code}".encode()).hexdigest()
 
 
-def _locked(until: datetime) -> OtpVerifyResult:
-    return OtpVerifyResult(status="locked", locked_until=until, message=_locked_message(until))
+def _locked(until: datetime, started: bool = False) -> OtpVerifyResult:
+    return OtpVerifyResult(
+        status="locked",
+        locked_until=until.astimezone(ISTANBUL),
+        lockout_started=started,
+        message=_locked_message(until),
+    )
 
 
 def _locked_message(until: datetime) -> str:

@@ -8,13 +8,20 @@ from fastapi import APIRouter
 
 from actions.backend.dependencies import DatabaseDep
 from actions.backend.errors import ApiError, player_not_found
-from actions.backend.identifiers import fold_username, normalize_email, normalize_phone
+from actions.backend.identifiers import (
+    classify,
+    fold_username,
+    normalize_email,
+    normalize_phone,
+)
 from actions.backend.models import parse_db_time
 from actions.backend.schemas import Player
 
-__all__ = ["fetch_player", "find_player", "player_from_row", "router"]
+__all__ = ["fetch_player", "find_by_identifier", "find_player", "player_from_row", "router"]
 
 router = APIRouter(tags=["players"])
+
+_KIND_COLUMN = {"username": "username_key", "email": "email", "phone": "phone"}
 
 
 @router.get("/players/lookup", response_model=Player)
@@ -58,6 +65,13 @@ def find_player(conn: sqlite3.Connection, column: str, key: str) -> sqlite3.Row 
         f"SELECT * FROM players WHERE {column} = ?", (key,)
     ).fetchone()
     return row
+
+
+def find_by_identifier(conn: sqlite3.Connection, identifier: str) -> tuple[str, sqlite3.Row | None]:
+    """What a player typed to say who they are: its key (``kind:normalised``) and the
+    player it names, if any."""
+    kind, key = classify(identifier)
+    return f"{kind}:{key}", find_player(conn, _KIND_COLUMN[kind], key)
 
 
 def player_from_row(row: sqlite3.Row) -> Player:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "Balance",
@@ -27,10 +26,6 @@ __all__ = [
     "KycRequirement",
     "KycState",
     "KycStatus",
-    "OtpRequest",
-    "OtpSendResult",
-    "OtpVerifyRequest",
-    "OtpVerifyResult",
     "OutboxList",
     "OutboxMessage",
     "PasswordResetAccepted",
@@ -229,38 +224,6 @@ class OutboxMessage(BaseModel):
 
 class OutboxList(BaseModel):
     messages: list[OutboxMessage]
-
-
-class OtpRequest(Body):
-    channel: Channel
-
-
-class OtpSendResult(BaseModel):
-    status: Literal["sent", "locked"]
-    channel: Channel
-    destination: str = Field(description="masked phone or e-mail")
-    expires_at: datetime | None = None
-    locked_until: datetime | None = None
-    message: str = Field(description="Turkish, for the player")
-
-
-class OtpVerifyRequest(Body):
-    code: str
-
-    @field_validator("code")
-    @classmethod
-    def six_digits(cls, value: str) -> str:
-        code = re.sub(r"[\s-]", "", value)
-        if not re.fullmatch(r"\d{6}", code):
-            raise ValueError("the code has 6 digits")
-        return code
-
-
-class OtpVerifyResult(BaseModel):
-    status: Literal["verified", "wrong_code", "expired", "locked", "no_code"]
-    attempts_left: int | None = None
-    locked_until: datetime | None = None
-    message: str = Field(description="Turkish, for the player")
 
 
 class FaultRequest(Body):

@@ -9,6 +9,10 @@
   lets the engine ask the policies again.
 - 404, any other status, a timeout or an unreachable server: :class:`ActionServerError`.
 
+The action server may ask for a shared secret: :attr:`ActionClient.secret` goes in the
+header ``X-Destek-Action-Token`` (what ``bot run actions`` checks); endpoints.yml's
+``token`` still goes in the query, as Rasa sends it.
+
 Error messages are for the logs: they name the action, the URL and the cause, never the
 response body, and never the token.
 """
@@ -32,9 +36,11 @@ from bot.dialogue.tracker import Tracker
 from bot.errors import ActionRejected, ActionServerError, ConfigError
 from bot.yaml_io import kind_of
 
-__all__ = ["ActionClient", "ActionResult"]
+__all__ = ["ACTION_TOKEN_HEADER", "ActionClient", "ActionResult"]
 
 logger = logging.getLogger(__name__)
+
+ACTION_TOKEN_HEADER = "X-Destek-Action-Token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +60,10 @@ class ActionClient:
         http: the client used for every call; tests swap its transport.
         timeout: seconds an action may take, connecting included.
         token: sent as the ``token_name`` query parameter when set, as Rasa does.
+        secret: sent in the ``X-Destek-Action-Token`` header when set.
     """
 
-    __slots__ = ("http", "timeout", "token", "token_name", "url")
+    __slots__ = ("http", "secret", "timeout", "token", "token_name", "url")
 
     def __init__(
         self,
@@ -65,18 +72,25 @@ class ActionClient:
         timeout: float = 10.0,
         token: str | None = None,
         token_name: str = "token",
+        secret: str | None = None,
     ) -> None:
         self.url = url
         self.http = http
         self.timeout = timeout
         self.token = token
         self.token_name = token_name
+        self.secret = secret
 
     @classmethod
     def from_endpoint(
-        cls, endpoint: ServiceConfig, http: httpx.AsyncClient, timeout: float = 10.0
+        cls,
+        endpoint: ServiceConfig,
+        http: httpx.AsyncClient,
+        timeout: float = 10.0,
+        secret: str | None = None,
     ) -> ActionClient:
-        """A client for endpoints.yml's ``action_endpoint`` (``url``, ``token``, ``token_name``).
+        """A client for endpoints.yml's ``action_endpoint`` (``url``, ``token``, ``token_name``)
+        that also sends ``secret`` (``DESTEK_ACTION_TOKEN``) in its header.
 
         Raises:
             ConfigError: the section has no ``url``, or a token that is not text.
@@ -91,7 +105,8 @@ class ActionClient:
             raise ConfigError(
                 f"{endpoint.source}: token_name must be text, found {kind_of(token_name)}"
             )
-        return cls(endpoint.url, http, timeout, None if token is None else str(token), token_name)
+        token = None if token is None else str(token)
+        return cls(endpoint.url, http, timeout, token, token_name, secret)
 
     async def run(self, name: str, tracker: Tracker, domain: Domain, version: str) -> ActionResult:
         """Run the action ``name`` on ``tracker``.
@@ -115,16 +130,22 @@ class ActionClient:
             raise self._rejection(name, response)
         if response.status_code == 404:
             raise ActionServerError(f"action {name!r} is not known to the action server")
+        if response.status_code in (401, 403):
+            raise ActionServerError(
+                f"the action server at {self.url} refused the engine (HTTP "
+                f"{response.status_code}) for {name!r}: set DESTEK_ACTION_TOKEN to its secret"
+            )
         raise ActionServerError(
             f"the action server at {self.url} answered HTTP {response.status_code} for {name!r}"
         )
 
     async def _post(self, name: str, body: dict[str, Any]) -> httpx.Response:
         params = {} if self.token is None else {self.token_name: self.token}
+        headers = {} if self.secret is None else {ACTION_TOKEN_HEADER: self.secret}
         try:
             async with asyncio.timeout(self.timeout):
                 return await self.http.post(
-                    self.url, json=body, params=params, timeout=self.timeout
+                    self.url, json=body, params=params, headers=headers, timeout=self.timeout
                 )
         except (httpx.TimeoutException, TimeoutError):
             raise ActionServerError(

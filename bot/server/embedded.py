@@ -9,6 +9,11 @@ child processes, stopped with the bot, and supervised meanwhile: one that dies (
 ``kill -9``) is started again with the same command and secrets, after a pause that
 grows while it keeps dying, so players are not left without their actions. A real
 deployment points the URLs elsewhere and nothing is started.
+
+The action server started here answers only the bot: it checks a secret
+(``DESTEK_ACTION_TOKEN``, made at random unless the environment sets one), which the bot
+reads from :attr:`EmbeddedServices.action_token`. Every secret reaches the children
+through their environment, never their command line, which ``ps`` shows to every user.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ __all__ = ["EmbeddedServices"]
 log = logging.getLogger(__name__)
 
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+ACTION_TOKEN_VARIABLE = "DESTEK_ACTION_TOKEN"
 BACKEND_PORT = 5056
 START_TIMEOUT = 60.0
 WATCH_INTERVAL = 0.5  # seconds between looks at the children
@@ -100,6 +106,8 @@ class EmbeddedServices:
         # DESTEK_BACKEND_URL and DESTEK_BACKEND_TOKEN of the mock backend started here,
         # for the bot's own reads of it (the console's player panel)
         self.backend_env: dict[str, str] = {}
+        # The secret the action server started here checks (None: none was started).
+        self.action_token: str | None = None
 
     def __enter__(self) -> EmbeddedServices:
         try:
@@ -134,8 +142,11 @@ class EmbeddedServices:
         if "DESTEK_BACKEND_URL" not in env and backend.exists():
             self.backend_env = self._start_backend(env)
             env.update(self.backend_env)
+        token = env.get(ACTION_TOKEN_VARIABLE) or secrets.token_urlsafe(32)
+        env[ACTION_TOKEN_VARIABLE] = token
         command = [sys.executable, "-m", "bot.cli", "run", "actions", "-p", str(port)]
         process = self._spawn("action server", [*command, "-i", "127.0.0.1"], env)
+        self.action_token = token
         _wait_healthy(f"http://127.0.0.1:{port}/health", process, "action server")
         log.info("started the action server on port %d", port)
 

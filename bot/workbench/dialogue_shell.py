@@ -24,6 +24,7 @@ from bot.dialogue.engine import Engine, UserMessage
 from bot.errors import ModelError
 from bot.model_storage import TrainedModel, load_model
 from bot.server.embedded import EmbeddedServices
+from bot.settings import Settings
 from bot.store.memory import InMemoryLockStore, InMemoryTrackerStore
 
 __all__ = ["ReadLine", "Write", "button_lines", "chat", "run_shell", "shell_engine"]
@@ -119,13 +120,15 @@ def run_shell(model_path: Path, endpoints_path: Path, console: Console) -> int:
     """``bot shell``: load the model and chat in the terminal."""
     model = load_model(model_path)
     endpoint = read_endpoints(endpoints_path).action_endpoint if endpoints_path.exists() else None
+    token = Settings().action_token  # DESTEK_ACTION_TOKEN, as `bot run actions` checks it
+    secret = token.get_secret_value() if token else None  # else the embedded server's
 
     def read() -> str:
         return console.input("[bold cyan]Siz:[/] ")
 
     async def main() -> int:
         async with httpx.AsyncClient() as http:
-            client = ActionClient.from_endpoint(endpoint, http) if endpoint else None
+            client = ActionClient.from_endpoint(endpoint, http, secret=secret) if endpoint else None
             engine = shell_engine(model, client)
             if model.nlu is not None:
                 await anyio.to_thread.run_sync(model.nlu.warm_up)
@@ -138,5 +141,6 @@ def run_shell(model_path: Path, endpoints_path: Path, console: Console) -> int:
         return 0
 
     # Like `bot run`, start the action server and mock backend when nothing serves them.
-    with EmbeddedServices(endpoint.url if endpoint else None, Path.cwd()):
+    with EmbeddedServices(endpoint.url if endpoint else None, Path.cwd()) as services:
+        secret = services.action_token or secret
         return anyio.run(main)

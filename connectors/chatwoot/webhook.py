@@ -71,11 +71,14 @@ def signature_ok(
 ) -> bool:
     """Whether the headers sign ``body`` with ``secret``, at most ``tolerance`` seconds
     from ``now`` (constant-time comparison)."""
-    if not signature or not timestamp or not timestamp.strip().isdigit():
+    stamp = (timestamp or "").strip()
+    if not signature or not (stamp.isascii() and stamp.isdigit()):  # "²" is a digit too
         return False
-    if abs(now - int(timestamp)) > tolerance:
+    if abs(now - int(stamp)) > tolerance:
         return False
-    return hmac.compare_digest(signature.strip().lower(), sign(secret, timestamp.strip(), body))
+    # Bytes, not text: compare_digest refuses non-ASCII text (a TypeError, so a 500).
+    expected = sign(secret, stamp, body).encode()
+    return hmac.compare_digest(signature.strip().lower().encode(), expected)
 
 
 @dataclass(frozen=True, slots=True)

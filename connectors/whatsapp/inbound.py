@@ -30,7 +30,9 @@ def signature_ok(body: bytes, header: str | None, app_secret: str) -> bool:
     if not header or not header.startswith(SIGNATURE_PREFIX):
         return False
     expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(header[len(SIGNATURE_PREFIX) :].lower(), expected)
+    # Bytes, not text: compare_digest refuses non-ASCII text (a TypeError, so a 500).
+    given = header[len(SIGNATURE_PREFIX) :].lower().encode()
+    return hmac.compare_digest(given, expected.encode())
 
 
 def parse(payload: Any, phone_number_id: str) -> list[UserMessage]:

@@ -79,6 +79,7 @@ async def run_action(
     slots: dict[str, Any] | None = None,
     candidates: dict[str, Any] | None = None,
     text: str = "",
+    sender: str = "oyuncu-1",
 ) -> Outcome:
     """Run ``name`` as the engine does; ``candidates`` are slots the form just extracted."""
     slots = {**(slots or {}), **(candidates or {})}
@@ -89,9 +90,9 @@ async def run_action(
     events += [{"event": "slot", "name": k, "value": v} for k, v in (candidates or {}).items()]
     request = {
         "next_action": name,
-        "sender_id": "oyuncu-1",
+        "sender_id": sender,
         "tracker": {
-            "sender_id": "oyuncu-1",
+            "sender_id": sender,
             "slots": slots,
             "latest_message": {"text": text, "intent": {"name": "x"}, "entities": []},
             "events": events,

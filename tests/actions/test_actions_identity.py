@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ AHMET_EMAIL = "ahmet.yilmaz@example.com"
 def last_code(backend: Backend, to: str = AHMET_PHONE) -> str:
     messages = backend.outbox(to)
     assert messages, f"no message to {to}"
-    match = re.search(r"\b(\d{6})\b", messages[-1]["body"])
+    match = re.search(r"\b(\d{6})\b", messages[0]["body"])  # newest first
     assert match is not None
     return match.group(1)
 
@@ -36,23 +37,57 @@ def wrong(code: str) -> str:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("slots", [{"username": "Ahmet_Yılmaz"}, {"phone": "0532 123 45 67"}])
-async def test_send_otp_finds_the_player_and_texts_a_code(
+async def test_send_otp_texts_a_code_to_the_account_without_naming_it(
     live: Backend, executor: ActionExecutor, slots: dict[str, Any]
 ) -> None:
     out = await run_action(executor, "action_send_otp", slots)
-    assert "+90 5** *** 45 67" in out.text
-    assert out.slots["player_id"] == 1001
+    assert "Bu bilgilerle kayıtlı bir hesap varsa telefonunuza 6 haneli" in out.text
+    assert "45 67" not in out.text  # no digits of the phone
+    assert "player_id" not in out.slots  # only a correct code names the player
     assert out.slots["otp_sent"] is True
     assert len(last_code(live)) == 6
     assert last_code(live) not in out.text
 
 
 @pytest.mark.anyio
-async def test_send_otp_for_an_unknown_account(live: Backend, executor: ActionExecutor) -> None:
-    out = await run_action(executor, "action_send_otp", {"username": "kimse_yok"})
-    assert "doğrulayamadım" in out.text
-    assert out.slots["username"] is None
-    assert "player_id" not in out.slots
+async def test_known_and_unknown_accounts_get_the_same_words(
+    live: Backend, executor: ActionExecutor
+) -> None:
+    known = await run_action(executor, "action_send_otp", {"username": "ahmet_yilmaz"})
+    unknown = await run_action(executor, "action_send_otp", {"username": "kimse_yok"})
+    assert known.texts == unknown.texts
+    assert known.events == unknown.events
+    code = last_code(live)
+    for _ in range(3):
+        tries = [
+            await run_action(
+                executor, "action_check_otp", {"username": who, "otp_code": wrong(code)}
+            )
+            for who in ("ahmet_yilmaz", "kimse_yok")
+        ]
+        assert tries[0].texts == tries[1].texts
+        assert tries[0].events == tries[1].events
+    assert "kilitlendi" in tries[0].text
+
+
+@pytest.mark.anyio
+async def test_twelve_requests_for_a_code_send_one_sms(
+    live: Backend, executor: ActionExecutor
+) -> None:
+    outs = [
+        await run_action(executor, "action_send_otp", {"username": "ahmet_yilmaz"})
+        for _ in range(12)
+    ]
+    assert len(live.outbox(AHMET_PHONE)) == 1
+    assert "gönderdik" in outs[0].text
+    for out in outs[1:]:
+        assert "Yeni bir kodu 1 dakika sonra isteyebilirsiniz" in out.text
+        assert out.slots["otp_sent"] is True  # the code already sent can still be typed
+        assert out.followup is None
+    ok = await run_action(
+        executor, "action_check_otp", {"username": "ahmet_yilmaz", "otp_code": last_code(live)}
+    )
+    assert ok.slots["verified"] is True and ok.slots["player_id"] == 1001
 
 
 @pytest.mark.anyio
@@ -77,7 +112,7 @@ async def test_right_code_verifies_and_resumes_the_asked_action(
 
 
 @pytest.mark.anyio
-async def test_wrong_code_tells_attempts_left_then_locks(
+async def test_wrong_code_tells_attempts_left_then_locks_and_hands_over_once(
     live: Backend, executor: ActionExecutor
 ) -> None:
     await run_action(executor, "action_send_otp", {"player_id": 1001})
@@ -92,9 +127,32 @@ async def test_wrong_code_tells_attempts_left_then_locks(
     assert "müşteri temsilcimize" in third.text
     assert third.slots["handoff_reason"] == "verification_locked"
     assert third.followup == "action_handoff"
+    # later answers in the lockout say so politely, without a ticket each time
     again = await run_action(executor, "action_send_otp", {"player_id": 1001})
-    assert "kilitlendi" in again.text
-    assert again.followup == "action_handoff"
+    more = await run_action(executor, "action_check_otp", {"player_id": 1001, "otp_code": code})
+    for out in (again, more):
+        assert "kilitlendi" in out.text and "Saat 14:15 sonrasında" in out.text
+        assert out.followup is None
+        assert "handoff_reason" not in out.slots
+
+
+@pytest.mark.anyio
+async def test_a_stranger_cannot_lock_the_player_out(
+    live: Backend, executor: ActionExecutor
+) -> None:
+    stranger = {"username": "ahmet_yilmaz", "otp_code": "000000"}
+    await run_action(executor, "action_send_otp", stranger, sender="saldirgan")
+    for _ in range(3):
+        out = await run_action(executor, "action_check_otp", stranger, sender="saldirgan")
+    assert "kilitlendi" in out.text
+    live.clock.advance(timedelta(minutes=1))
+    mine = {"username": "ahmet_yilmaz"}
+    sent = await run_action(executor, "action_send_otp", mine, sender="oyuncu")
+    assert sent.slots["otp_sent"] is True
+    ok = await run_action(
+        executor, "action_check_otp", {**mine, "otp_code": last_code(live)}, sender="oyuncu"
+    )
+    assert ok.slots["verified"] is True
 
 
 @pytest.mark.anyio
@@ -117,11 +175,11 @@ async def test_identity_form_asks_code_after_username(
         executor, "validate_identity_form", candidates={"username": "ahmet.yilmaz@example.com"}
     )
     assert out.slots["username"] == "ahmet.yilmaz@example.com"
-    assert out.slots["player_id"] == 1001
-    assert out.slots["requested_slot"] == "otp_code"
-    assert "+90 5** *** 45 67" in out.text
+    assert "player_id" not in out.slots
+    assert out.slots.get("requested_slot", "otp_code") == "otp_code"  # the next empty slot
+    assert "45 67" not in out.text
     code = last_code(live)
-    slots = {"username": "ahmet.yilmaz@example.com", "player_id": 1001, "otp_sent": True}
+    slots = {"username": "ahmet.yilmaz@example.com", "otp_sent": True}
     done = await run_action(
         executor,
         "validate_identity_form",
@@ -129,18 +187,43 @@ async def test_identity_form_asks_code_after_username(
         candidates={"otp_code": code},
     )
     assert done.slots["verified"] is True
+    assert done.slots["player_id"] == 1001
     assert done.slots["requested_slot"] is None
     assert done.followup == "action_kyc_status"
 
 
 @pytest.mark.anyio
-async def test_identity_form_rejects_an_unknown_username(
+async def test_identity_form_treats_an_unknown_username_as_a_known_one(
     live: Backend, executor: ActionExecutor
 ) -> None:
-    out = await run_action(executor, "validate_identity_form", candidates={"username": "yok_boyle"})
-    assert out.slots["username"] is None
-    assert out.slots.get("requested_slot", "username") == "username"  # the form asks again
-    assert "doğrulayamadım" in out.text
+    unknown = await run_action(
+        executor, "validate_identity_form", candidates={"username": "yok_boyle"}
+    )
+    known = await run_action(
+        executor, "validate_identity_form", candidates={"username": "ahmet_yilmaz"}
+    )
+    assert unknown.texts == known.texts
+    assert unknown.slots == {**known.slots, "username": "yok_boyle"}
+    assert unknown.slots["otp_sent"] is True
+    slots = {"username": "yok_boyle", "otp_sent": True}
+    check = await run_action(executor, "validate_identity_form", slots, {"otp_code": "123456"})
+    assert "2 deneme hakkınız kaldı" in check.text
+    assert check.slots.get("requested_slot", "otp_code") == "otp_code"
+
+
+@pytest.mark.anyio
+async def test_identity_form_ends_quietly_during_a_lockout(
+    live: Backend, executor: ActionExecutor
+) -> None:
+    await run_action(executor, "action_send_otp", {"player_id": 1001})
+    slots = {"player_id": 1001, "otp_sent": True}
+    for _ in range(3):
+        await run_action(executor, "validate_identity_form", slots, {"otp_code": "000000"})
+    out = await run_action(executor, "validate_identity_form", slots, {"otp_code": "000000"})
+    assert "kilitlendi" in out.text
+    assert out.slots["requested_slot"] is None
+    assert "handoff_reason" not in out.slots
+    assert out.followup is None
 
 
 @pytest.mark.anyio

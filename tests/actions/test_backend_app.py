@@ -174,12 +174,16 @@ def test_command_line_serves_the_backend(tmp_path: Path) -> None:
     port = _free_port()
     db = tmp_path / "cli.sqlite3"
     log = tmp_path / "backend.log"
+    secret = tmp_path / "api-token"
+    secret.write_text("cli-token\n", encoding="utf-8")
     command = [sys.executable, "-m", "actions.backend", "--port", str(port), "--db", str(db),
-               "--api-token", "cli-token", "--log-level", "warning"]  # fmt: skip
+               "--api-token-file", str(secret), "--log-level", "warning"]  # fmt: skip
     with log.open("wb") as output, subprocess.Popen(command, cwd=ROOT, stderr=output) as process:
         try:
             url = f"http://127.0.0.1:{port}/api/v1"
             _wait_until_healthy(url, process, log)
+            # the token is read from the file, so `ps` never shows it
+            assert b"cli-token" not in Path(f"/proc/{process.pid}/cmdline").read_bytes()
             response = httpx.get(
                 f"{url}/players/lookup",
                 params={"phone": "0532 123 45 67"},

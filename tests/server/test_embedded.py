@@ -27,9 +27,9 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _otp_for_an_unknown_player(action_url: str) -> str:
-    """What the action server answers when asked to send a code to an unknown username
-    (it needs the backend for that)."""
+def _otp_for_an_unknown_player(action_url: str, token: str | None) -> str:
+    """What the action server answers the bot (``token``) when asked to send a code to an
+    unknown username (it needs the backend for that)."""
     body = {
         "next_action": "action_send_otp",
         "sender_id": "x",
@@ -37,7 +37,8 @@ def _otp_for_an_unknown_player(action_url: str) -> str:
         "domain": {"slots": {}, "responses": {}, "forms": {}},
         "version": "3.6.21",
     }
-    answer = httpx.post(action_url, json=body, timeout=30).json()
+    headers = {"X-Destek-Action-Token": token or ""}
+    answer = httpx.post(action_url, json=body, headers=headers, timeout=30).json()
     text: str = answer["responses"][0]["text"]
     return text
 
@@ -47,6 +48,7 @@ def _local_services(tmp_path: Path, host: str) -> tuple[EmbeddedServices, int, i
     on another (no DESTEK_BACKEND_* of this environment leaks in); not started yet."""
     port, backend_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESTEK_BACKEND")}
+    env.pop("DESTEK_ACTION_TOKEN", None)
     url = f"http://{host}:{port}/webhook"
     services = EmbeddedServices(url, PROJECT, env, backend_port=backend_port, state_dir=tmp_path)
     return services, port, backend_port
@@ -78,7 +80,9 @@ def test_missing_services_are_started_and_stopped(tmp_path: Path) -> None:
         player = httpx.get(f"{backend}/players/1001", headers={"Authorization": f"Bearer {token}"})
         assert player.json()["vip_level"] == 1
         # the actions reach that backend: an unknown player is answered, not an error
-        assert "doğrulayamadım" in _otp_for_an_unknown_player(url)
+        assert "hesap varsa" in _otp_for_an_unknown_player(url, services.action_token)
+        # and they answer only the bot
+        assert httpx.post(url, json={}, timeout=30).status_code == 401
     assert not _listening(port) and not _listening(backend_port)
 
 
@@ -95,8 +99,9 @@ def test_a_killed_service_is_started_again_with_its_secrets(tmp_path: Path) -> N
             victim.wait(timeout=10)
             _until_healthy(health)
         assert services.restarts == 2 and victim not in services.processes
-        # the new action server still reaches the backend with the same token
-        assert "doğrulayamadım" in _otp_for_an_unknown_player(url)
+        # the new action server still reaches the backend with the same token, and
+        # still knows the bot's secret
+        assert "hesap varsa" in _otp_for_an_unknown_player(url, services.action_token)
     assert not _listening(port) and not _listening(backend_port)
 
 
@@ -114,6 +119,7 @@ def test_secrets_reach_the_children_through_the_environment_not_argv(
             headers={"Authorization": "Bearer -looks-like-a-flag"},
         )
         assert lookup.status_code == 200
+        assert services.action_token == "-looks-like-a-flag"
         for process in services.processes:
             argv = Path(f"/proc/{process.pid}/cmdline").read_bytes()
             assert b"looks-like-a-flag" not in argv
@@ -150,25 +156,51 @@ def test_a_taken_backend_port_is_a_clear_error(tmp_path: Path) -> None:
     assert services.processes == []
 
 
-def test_bot_run_stops_its_services_on_sigterm(
+BALANCE_ACTION = """\
+from rasa_sdk import Action
+
+
+class ActionBalance(Action):
+    def name(self):
+        return "action_balance"
+
+    def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(text="Bakiyeniz 250 TL.")
+        return []
+"""
+
+
+def test_bot_run_talks_to_its_action_server_and_stops_it_on_sigterm(
     tmp_path: Path, trained_light_pipeline: Pipeline
 ) -> None:
-    """uvicorn re-raises SIGTERM after its shutdown; the children must not outlive it."""
+    """The bot shows its embedded action server the secret it made (a stranger gets 401);
+    uvicorn re-raises SIGTERM after its shutdown, and the children must not outlive it."""
     save_model(tmp_path / "m.tar.gz", TrainedModel(trained_light_pipeline, core=_core(tmp_path)))
     (tmp_path / "actions").mkdir()
-    (tmp_path / "actions" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "actions" / "__init__.py").write_text(BALANCE_ACTION, encoding="utf-8")
+    (tmp_path / "credentials.yml").write_text("rest:\n", encoding="utf-8")
     port, actions_port = free_port(), free_port()
     (tmp_path / "endpoints.yml").write_text(
         f"action_endpoint:\n  url: http://localhost:{actions_port}/webhook\n", encoding="utf-8"
     )
     command = [*BOT, "run", "-m", "m.tar.gz", "-p", str(port), "-i", "127.0.0.1"]
-    bot = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {k: v for k, v in os.environ.items() if k != "DESTEK_ACTION_TOKEN"}
+    bot = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 60
         while not (_listening(port) and _listening(actions_port)):
             assert bot.poll() is None, bot.stderr.read() if bot.stderr else ""
             assert time.monotonic() < deadline, "bot run did not come up"
             time.sleep(0.2)
+        stranger = httpx.post(f"http://127.0.0.1:{actions_port}/webhook", json={}, timeout=30)
+        assert stranger.status_code == 401
+        message = {"sender": "oyuncu", "message": "/balance"}  # the intent, whatever NLU says
+        replies = httpx.post(
+            f"http://127.0.0.1:{port}/webhooks/rest/webhook", json=message, timeout=60
+        ).json()
+        assert [r.get("text") for r in replies] == ["Bakiyeniz 250 TL."]
         bot.send_signal(signal.SIGTERM)
         bot.wait(timeout=30)
     finally:
