@@ -112,6 +112,11 @@ class Endpoints:
     def event_broker(self) -> ServiceConfig | None:
         return self.get("event_broker")
 
+    @property
+    def privacy(self) -> ServiceConfig | None:
+        """What the stores mask (:mod:`bot.privacy_config`)."""
+        return self.get("privacy")
+
 
 @dataclass(frozen=True, slots=True)
 class ChannelCredentials:

@@ -3,7 +3,9 @@
 A JSON line has ``time``, ``level``, ``logger``, ``message``, the process id and every
 field given with ``extra=`` (``conversation_id``, ``request_id``, ``model``...), plus
 ``exception`` when there is one. Player text can carry phone numbers, e-mail addresses,
-IBANs, card and TC kimlik numbers: :func:`mask_pii` hides them before a line is written.
+IBANs, card and TC kimlik numbers and one-time codes: :func:`mask_pii` masks every type
+(:mod:`bot.pii`, whatever endpoints.yml's ``privacy:`` says for storage) before a line
+is written.
 """
 
 from __future__ import annotations
@@ -14,22 +16,14 @@ import os
 import re
 import time
 
+from bot import pii
+
 __all__ = ["FORMATS", "MAX_LOGGED_CHARS", "configure_logging", "mask_pii"]
 
 FORMATS = ("text", "json")
 MAX_LOGGED_CHARS = 16_384
 """A longer message is cut there: masking and writing cost stay bounded whatever a client sends."""
 
-# Every pattern starts where a match may begin and spans a bounded width, so a line is
-# scanned once: a request line of 65,000 digits must not stall the event loop.
-_PII = [
-    (re.compile(r"\bTR\s?\d{2}(?:\s?\d{4}){5}\s?\d{2}\b", re.IGNORECASE), "[IBAN]"),
-    # An address starts where a run of its characters starts (the lookbehind), never inside it.
-    (re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"), "[E-POSTA]"),
-    (re.compile(r"\b(?:\d[ -]?){15}\d\b"), "[KART]"),
-    (re.compile(r"\b[1-9]\d{10}\b"), "[TCKN]"),
-    (re.compile(r"(?:\+90|\b0)?\s?5\d{2}[ -]?\d{3}[ -]?\d{2}[ -]?\d{2}\b"), "[TELEFON]"),
-]
 # Secrets a request line may carry: the HTTP API's ``?token=`` (uvicorn's access log
 # writes the whole path) is never written.
 _SECRETS = [(re.compile(r"(?<=[?&]token=)[^&\s\"']{1,1024}"), "***")]
@@ -40,8 +34,9 @@ _CUT_TAIL = re.compile(r"[\w.+@ -]{0,64}$")
 
 
 def mask_pii(text: str) -> str:
-    """``text`` with IBANs, e-mail addresses, card, TC kimlik and phone numbers replaced,
-    and the value of a ``token=`` query parameter.
+    """``text`` with IBANs, e-mail addresses, card, TC kimlik and phone numbers and
+    one-time codes masked (:mod:`bot.pii`), and the value of a ``token=`` query parameter
+    replaced.
 
     Text past :data:`MAX_LOGGED_CHARS` is dropped (and said so), along with a number or
     address the cut went through, so that no half of one escapes the patterns.
@@ -50,9 +45,9 @@ def mask_pii(text: str) -> str:
         dropped = len(text) - MAX_LOGGED_CHARS
         head, tail = text[: MAX_LOGGED_CHARS - 64], text[MAX_LOGGED_CHARS - 64 : MAX_LOGGED_CHARS]
         text = head + _CUT_TAIL.sub("", tail) + f"… [{dropped} more characters]"
-    for pattern, label in (*_SECRETS, *_PII):
+    for pattern, label in _SECRETS:
         text = pattern.sub(label, text)
-    return text
+    return pii.mask_pii(text)
 
 
 class _TextFormatter(logging.Formatter):

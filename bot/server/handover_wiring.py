@@ -79,7 +79,9 @@ def build_live_agents(service: ConversationService, deliver: Deliver) -> LiveAge
         core = service.runtime.model.core
         return core.domain if core is not None else None
 
-    store = queue_store_from_endpoint(service.endpoint_options("tracker_store"))
+    store = queue_store_from_endpoint(
+        service.endpoint_options("tracker_store"), service.endpoint_options("privacy")
+    )
     keys = SQLDeliveryKeys(store) if isinstance(store, SQLTrackerStore) else InMemoryDeliveryKeys()
     desk = Desk(service.store, service.locks, service.fanout, deliver, domain, keys=keys)
     context = LiveAgentContext(options, desk)

@@ -116,10 +116,15 @@ class ConversationService:
         endpoints = _endpoints(settings.endpoints)
         http = httpx.AsyncClient()
         action = endpoints.action_endpoint
-        client = ActionClient.from_endpoint(action, http, ACTION_TIMEOUT) if action else None
+        secret = settings.action_token.get_secret_value() if settings.action_token else None
+        client = (
+            ActionClient.from_endpoint(action, http, ACTION_TIMEOUT, secret) if action else None
+        )
         service = cls(
             settings,
-            tracker_store_from_endpoint(_options(endpoints, "tracker_store")),
+            tracker_store_from_endpoint(
+                _options(endpoints, "tracker_store"), _options(endpoints, "privacy")
+            ),
             lock_store_from_endpoint(_options(endpoints, "lock_store")),
             fanout_from_endpoint(_options(endpoints, "fanout")),
             client,

@@ -15,6 +15,9 @@ The sections have Rasa's shape::
 ``lock_store:`` and ``fanout:`` take ``type: redis`` with Rasa's Redis keys (see
 :mod:`bot.store.redis_connection`); the lock store also takes ``timeout`` and ``lease``
 (seconds).
+
+The tracker and queue stores mask personal data before they store it, as the
+``privacy:`` section says (:mod:`bot.privacy_config`; without one, every type).
 """
 
 from __future__ import annotations
@@ -26,10 +29,17 @@ from sqlalchemy import URL
 
 from bot.channels import Fanout
 from bot.errors import ConfigError
+from bot.privacy_config import PrivacyConfig
 from bot.store.base import LockStore, TrackerStore
 from bot.store.fanout import InMemoryFanout
-from bot.store.memory import DEFAULT_LOCK_TIMEOUT, InMemoryLockStore, InMemoryTrackerStore
-from bot.store.memory_queue import InMemoryQueueStore
+from bot.store.masked_stores import (
+    MaskedInMemoryQueueStore,
+    MaskedInMemoryTrackerStore,
+    MaskedSQLQueueStore,
+    MaskedSQLTrackerStore,
+)
+from bot.store.masking import StoreMasking
+from bot.store.memory import DEFAULT_LOCK_TIMEOUT, InMemoryLockStore
 from bot.store.queue_base import QueueStore
 from bot.store.redis_connection import (
     CONNECTION_KEYS,
@@ -39,8 +49,6 @@ from bot.store.redis_connection import (
 )
 from bot.store.redis_fanout import RedisFanout
 from bot.store.redis_lock import DEFAULT_LEASE, RedisLockStore
-from bot.store.sql import SQLTrackerStore
-from bot.store.sql_queue import SQLQueueStore
 
 __all__ = [
     "DEFAULT_SQLITE_DB",
@@ -65,39 +73,49 @@ _DIALECTS = {
 }
 
 
-def tracker_store_from_endpoint(options: Mapping[str, Any] | None) -> TrackerStore:
-    """The tracker store a ``tracker_store:`` section asks for; SQLite at destek.db without one.
+def tracker_store_from_endpoint(
+    options: Mapping[str, Any] | None, privacy: Mapping[str, Any] | None = None
+) -> TrackerStore:
+    """The tracker store a ``tracker_store:`` section asks for; SQLite at destek.db without
+    one. It masks what the ``privacy:`` section (``privacy``) says, every type without one.
 
     Raises:
-        ConfigError: the type is unknown or the connection keys are malformed.
+        ConfigError: the type is unknown, the connection keys or the privacy section are
+            malformed.
     """
+    masking = StoreMasking(PrivacyConfig.from_options(privacy))
     if not options:
-        return SQLTrackerStore(f"sqlite:///{DEFAULT_SQLITE_DB}")
+        return MaskedSQLTrackerStore(f"sqlite:///{DEFAULT_SQLITE_DB}", masking)
     store_type = _store_type(options, "tracker_store", default="sql")
     if store_type in _MEMORY_TYPES:
-        return InMemoryTrackerStore()
+        return MaskedInMemoryTrackerStore(masking)
     if store_type in _SQL_TYPES:
-        return SQLTrackerStore(sql_url_from_endpoint(options))
+        return MaskedSQLTrackerStore(sql_url_from_endpoint(options), masking)
     raise ConfigError(
         f"endpoints.yml: unknown tracker_store type {options['type']!r} "
         f"(known: {', '.join(_SQL_TYPES + _MEMORY_TYPES)})"
     )
 
 
-def queue_store_from_endpoint(options: Mapping[str, Any] | None) -> QueueStore:
+def queue_store_from_endpoint(
+    options: Mapping[str, Any] | None, privacy: Mapping[str, Any] | None = None
+) -> QueueStore:
     """The live-agent queue store, in the tracker store's database (the same
-    ``tracker_store:`` section): SQL, or in memory when the trackers are.
+    ``tracker_store:`` section): SQL, or in memory when the trackers are. Summaries,
+    tickets and notes are masked as the ``privacy:`` section (``privacy``) says.
 
     Raises:
-        ConfigError: the type is unknown or the connection keys are malformed.
+        ConfigError: the type is unknown, the connection keys or the privacy section are
+            malformed.
     """
+    masking = StoreMasking(PrivacyConfig.from_options(privacy))
     if not options:
-        return SQLQueueStore(f"sqlite:///{DEFAULT_SQLITE_DB}")
+        return MaskedSQLQueueStore(f"sqlite:///{DEFAULT_SQLITE_DB}", masking)
     store_type = _store_type(options, "tracker_store", default="sql")
     if store_type in _MEMORY_TYPES:
-        return InMemoryQueueStore()
+        return MaskedInMemoryQueueStore(masking)
     if store_type in _SQL_TYPES:
-        return SQLQueueStore(sql_url_from_endpoint(options))
+        return MaskedSQLQueueStore(sql_url_from_endpoint(options), masking)
     raise ConfigError(
         f"endpoints.yml: unknown tracker_store type {options['type']!r} "
         f"(known: {', '.join(_SQL_TYPES + _MEMORY_TYPES)})"
