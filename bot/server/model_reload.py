@@ -20,8 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import ModelError
 from bot.model_storage import TrainedModel, load_model, resolve_model
-from bot.server import heap
+from bot.server import audit_trail, heap
 from bot.server.runtime import ConversationService, service_of
+from bot.store.audit import ACTOR_API, ACTOR_SYSTEM, MODEL_ACTIVATED, AuditLog
 
 __all__ = ["ModelWatcher", "reload_model", "router"]
 
@@ -70,6 +71,7 @@ async def replace_model(request: Request) -> Response:
         await reload_model(service_of(request), path)
     except ModelError as exc:
         raise HTTPException(400, str(exc)) from exc
+    await audit_trail.model_activated(request.app, ACTOR_API, path.name, "api")
     return Response(status_code=204)
 
 
@@ -81,11 +83,19 @@ def _models_directory(model: Path) -> Path:
 class ModelWatcher:
     """Serves the newest archive of a models directory as soon as it appears.
 
-    An archive that fails to load is logged once and skipped until it changes.
+    An archive that fails to load is logged once and skipped until it changes; one that
+    is served is recorded in ``audit`` (if given) as the system's activation.
     """
 
-    def __init__(self, service: ConversationService, directory: Path, interval: float) -> None:
+    def __init__(
+        self,
+        service: ConversationService,
+        directory: Path,
+        interval: float,
+        audit: AuditLog | None = None,
+    ) -> None:
         self.service = service
+        self.audit = audit
         self.directory = directory
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
@@ -125,6 +135,9 @@ class ModelWatcher:
             return False
         self._seen = stamp
         log.info("model watcher: now serving %s", newest.name)
+        if self.audit is not None:
+            details = {"via": "watcher"}
+            await self.audit.record(ACTOR_SYSTEM, MODEL_ACTIVATED, newest.name[-255:], details)
         return True
 
 

@@ -8,10 +8,11 @@ are :class:`bot.handover.admin.AgentAdmin`'s.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from bot.errors import HandoverError
 from bot.handover.admin import AgentAdmin, AgentProfile
+from bot.server import audit_trail
 from bot.server.console.floor import Floor
 from bot.server.console.guards import AdminDep, FloorDep, SupervisorDep, refused
 from bot.server.console.schemas_supervision import (
@@ -82,7 +83,7 @@ async def add_agent(body: NewAgent, admin: AdminDep, floor: FloorDep) -> AdminAg
 
 @admin_router.patch("/agents/{agent_id}")
 async def edit_agent(
-    agent_id: str, body: AgentEdit, admin: AdminDep, floor: FloorDep
+    agent_id: str, body: AgentEdit, admin: AdminDep, floor: FloorDep, request: Request
 ) -> AdminAgent:
     current = await floor.queue.store.agent(agent_id)
     try:
@@ -99,17 +100,19 @@ async def edit_agent(
         agent = await _admin(floor).edit(admin, agent_id, profile)
     except HandoverError as error:
         raise refused(error) from None
+    await audit_trail.role_changed(request, admin, current, agent)
     return _out(agent)
 
 
 @admin_router.put("/agents/{agent_id}/disabled")
 async def set_disabled(
-    agent_id: str, body: DisabledBody, admin: AdminDep, floor: FloorDep
+    agent_id: str, body: DisabledBody, admin: AdminDep, floor: FloorDep, request: Request
 ) -> AdminAgent:
     try:
         agent = await _admin(floor).set_disabled(admin, agent_id, body.disabled)
     except HandoverError as error:
         raise refused(error) from None
+    await audit_trail.agent_disabled(request, admin, agent)
     return _out(agent)
 
 
@@ -121,6 +124,7 @@ async def reset_password(
         await _admin(floor).reset_password(agent_id, body.password)
     except HandoverError as error:
         raise refused(error) from None
+    await floor.queue.store.end_sessions(agent_id)  # the old password's sessions end
 
 
 @admin_router.get("/teams")

@@ -15,17 +15,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 
+from bot.handover.agent_actions import SUPERVISOR_ROLES
 from bot.handover.canned import read_canned
 from bot.handover.canned_search import CannedLibrary
+from bot.pii import mask_pii
+from bot.server import audit_trail
 from bot.server.account_panel import AccountPanelClient, AccountUnavailable
 from bot.server.console.floor import ConsoleProblem, Floor, floor_of
+from bot.server.console.guards import ChatAgentDep
 from bot.server.console.history import history_items
 from bot.server.console.player_context import ChatPlayer, canned_values, chat_player
 from bot.server.console.schemas_player import AccountOut, CannedItem, CannedList, PlayerPanel
 from bot.settings import Settings
 from bot.store.queue_base import Agent
 
-__all__ = ["PlayerDesk", "install_player", "player_router"]
+__all__ = ["PlayerDesk", "account_for_role", "install_player", "player_router"]
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +70,9 @@ async def _desk(request: Request) -> PlayerDesk:
     return desk
 
 
-async def _agent(request: Request, floor: Annotated[Floor, Depends(_floor)]) -> Agent:
-    return await floor.signed_in(request)
-
-
 FloorDep = Annotated[Floor, Depends(_floor)]
 DeskDep = Annotated[PlayerDesk, Depends(_desk)]
-AgentDep = Annotated[Agent, Depends(_agent)]
+AgentDep = ChatAgentDep  # content editors read no chat
 
 
 async def _readable_player(floor: Floor, agent: Agent, sender_id: str) -> ChatPlayer:
@@ -91,9 +91,10 @@ async def _readable_player(floor: Floor, agent: Agent, sender_id: str) -> ChatPl
 
 @player_router.get("/conversations/{sender_id}/player")
 async def player_panel(
-    sender_id: str, agent: AgentDep, floor: FloorDep, desk: DeskDep
+    sender_id: str, agent: AgentDep, floor: FloorDep, desk: DeskDep, request: Request
 ) -> PlayerPanel:
     player = await _readable_player(floor, agent, sender_id)
+    await audit_trail.panel_viewed(request, agent, sender_id, player.verified)
     panel: dict[str, Any] = {
         "sender_id": sender_id,
         "verified": player.verified,
@@ -106,7 +107,26 @@ async def player_panel(
     except AccountUnavailable as problem:
         log.info("player panel of %s: %s", sender_id, problem)
         return PlayerPanel(**panel, available=False, reason=problem.reason)
-    return PlayerPanel(**panel, available=True, account=account)
+    return PlayerPanel(**panel, available=True, account=account_for_role(agent, account))
+
+
+def account_for_role(agent: Agent, account: AccountOut) -> AccountOut:
+    """The account as ``agent``'s role may see it: an agent reads phone numbers, e-mail
+    addresses and the other personal data in it masked (:mod:`bot.pii`); supervisors and
+    admins read it in clear."""
+    if agent.role in SUPERVISOR_ROLES:
+        return account
+    return AccountOut.model_validate(_masked(account.model_dump()))
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_pii(value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
 
 
 @player_router.get("/canned")
