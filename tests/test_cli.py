@@ -152,7 +152,12 @@ def test_run_serves_parse_and_stops_gracefully(
                 pass
             assert time.monotonic() < deadline, "server did not come up"
             time.sleep(0.1)
-        body = httpx.post(f"http://127.0.0.1:{port}/model/parse", json={"text": "selam"}).json()
+        parse = f"http://127.0.0.1:{port}/model/parse"
+        # the API needs a token by default: `bot run` made one, kept in .destek/api-token
+        assert httpx.post(parse, json={"text": "selam"}).status_code == 401
+        token = (project / ".destek" / "api-token").read_text(encoding="utf-8").strip()
+        bearer = {"Authorization": f"Bearer {token}"}
+        body = httpx.post(parse, json={"text": "selam"}, headers=bearer).json()
         assert body["intent"]["name"] == "greet"
     finally:
         server.send_signal(signal.SIGTERM)
@@ -162,6 +167,7 @@ def test_run_serves_parse_and_stops_gracefully(
     text = output.decode()
     assert "Application shutdown complete" in text
     assert "Traceback" not in text
+    assert ".destek/api-token" in text and token not in text  # where, never what
 
 
 def test_run_takes_rasas_auth_token_and_a_worker_count() -> None:

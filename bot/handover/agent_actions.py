@@ -9,7 +9,7 @@ conditional writes. The desk then records the step in the conversation.
 from __future__ import annotations
 
 from bot.errors import HandoverError
-from bot.handover.agents import AGENT_STATUSES, OFFLINE, ONLINE
+from bot.handover.agents import AGENT_STATUSES, CHAT_ROLES, OFFLINE, ONLINE
 from bot.handover.canned import unfilled_variables
 from bot.handover.queue import LiveQueue
 from bot.handover.topics import QUEUE_TOPIC, agent_topic
@@ -39,6 +39,8 @@ class AgentActions:
         if status not in AGENT_STATUSES:
             raise HandoverError(f"unknown agent status {status!r}", "bad_status")
         agent = await self._agent(agent_id)
+        if status != OFFLINE and agent.role not in CHAT_ROLES:
+            raise HandoverError(f"{agent.name} takes no chats (a content editor)", "no_chats")
         # the same status again (accepting a chat while online) keeps its "since"
         since = agent.status_since if agent.status == status else self.queue.clock()
         await self.store.set_agent_status(agent.id, status, since)

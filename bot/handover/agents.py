@@ -1,7 +1,8 @@
 """Operators: who they are, what they can handle, and how they are added.
 
-Roles are agent, supervisor and admin; an agent is online (takes chats), away (keeps
-their chats, takes no new one) or offline. A disabled agent cannot log in and is
+Roles are agent, supervisor, editor and admin (what each may do is the access matrix in
+:mod:`bot.server.console.guards`); an agent is online (takes chats), away (keeps their
+chats, takes no new one) or offline. A disabled agent cannot log in and is
 never routed to. The records themselves are :class:`bot.store.queue_base.Agent` and
 :class:`~bot.store.queue_base.Team`, persisted by the queue store.
 """
@@ -19,8 +20,11 @@ from bot.store.queue_base import AGENT_AWAY, AGENT_OFFLINE, AGENT_ONLINE, Agent,
 __all__ = [
     "AGENT_STATUSES",
     "AWAY",
+    "CHAT_ROLES",
+    "MODEL_ROLES",
     "OFFLINE",
     "ONLINE",
+    "REPORT_ROLES",
     "ROLES",
     "Agent",
     "Team",
@@ -30,7 +34,13 @@ __all__ = [
     "valid_name",
 ]
 
-ROLES = ("agent", "supervisor", "admin")
+ROLES = ("agent", "supervisor", "editor", "admin")
+CHAT_ROLES = ("agent", "supervisor", "admin")
+"""Who takes chats: a content editor never goes online, so the queue never routes to one."""
+REPORT_ROLES = ("supervisor", "editor", "admin")
+"""Who reads the reports: the floor, and the editor who sees what the bot contains."""
+MODEL_ROLES = ("editor", "admin")
+"""Who serves another trained model from the console."""
 ONLINE, AWAY, OFFLINE = AGENT_ONLINE, AGENT_AWAY, AGENT_OFFLINE
 AGENT_STATUSES = (ONLINE, AWAY, OFFLINE)
 MAX_CHATS_LIMIT = 50

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.errors import StoreError
+from bot.store.memory_session_guards import InMemorySessionGuards
 from bot.store.queue_base import (
     ACTIVE_STATUSES,
     AGENT_OFFLINE,
@@ -27,8 +28,9 @@ from bot.store.queue_base import (
 __all__ = ["InMemoryQueueStore"]
 
 
-class InMemoryQueueStore:
+class InMemoryQueueStore(InMemorySessionGuards):
     def __init__(self) -> None:
+        super().__init__()
         self._entries: list[QueueEntry] = []
         self._active: dict[str, int] = {}  # sender_id -> index in _entries
         self._agents: dict[str, Agent] = {}
@@ -204,7 +206,11 @@ class InMemoryQueueStore:
         return sorted(self._teams.values(), key=lambda t: t.name)
 
     async def followups_due(
-        self, resolution: str, closed_after: float, closed_before: float
+        self,
+        resolution: str,
+        closed_after: float,
+        closed_before: float,
+        stale_before: float | None = None,
     ) -> list[QueueEntry]:
         due = [
             entry
@@ -213,16 +219,26 @@ class InMemoryQueueStore:
             and entry.resolution == resolution
             and entry.closed_at is not None
             and closed_after <= entry.closed_at <= closed_before
-            and entry.id not in self._followups
+            and (entry.id not in self._followups or self._stale(entry.id, stale_before))
         ]
         return sorted(due, key=lambda entry: (entry.closed_at or 0.0, entry.id))
 
-    async def claim_followup(self, entry: QueueEntry, now: float) -> bool:
-        if entry.id in self._followups:
+    async def claim_followup(
+        self, entry: QueueEntry, now: float, stale_before: float | None = None
+    ) -> bool:
+        if entry.id in self._followups and not self._stale(entry.id, stale_before):
             return False
         claimed = FollowUp(entry.id, entry.sender_id, entry.resolution, FOLLOW_UP_SENDING, now)
         self._followups[entry.id] = claimed
         return True
+
+    def _stale(self, entry_id: int, stale_before: float | None) -> bool:
+        claim = self._followups[entry_id]
+        return (
+            stale_before is not None
+            and claim.status == FOLLOW_UP_SENDING
+            and claim.claimed_at < stale_before
+        )
 
     async def finish_followup(
         self, entry_id: int, status: str, now: float, detail: str = ""

@@ -206,15 +206,25 @@ class QueueStore(Protocol):
     # ---- follow-ups ---------------------------------------------------------------------
 
     async def followups_due(
-        self, resolution: str, closed_after: float, closed_before: float
+        self,
+        resolution: str,
+        closed_after: float,
+        closed_before: float,
+        stale_before: float | None = None,
     ) -> list[QueueEntry]:
         """Entries closed with ``resolution`` from ``closed_after`` to ``closed_before``
-        (both included) whose follow-up nobody has claimed yet; oldest close first."""
+        (both included) whose follow-up nobody has claimed yet; oldest close first.
+        With ``stale_before``, also those whose claim is still ``sending`` since before
+        it: the worker that claimed it died while sending (SIGKILL), and nobody else
+        would ever send it."""
         ...
 
-    async def claim_followup(self, entry: QueueEntry, now: float) -> bool:
+    async def claim_followup(
+        self, entry: QueueEntry, now: float, stale_before: float | None = None
+    ) -> bool:
         """Claim the closed entry's follow-up, atomically: True for exactly one caller
-        across workers, False for every other (and for an entry claimed before)."""
+        across workers, False for every other (and for an entry claimed before, unless
+        that claim is still ``sending`` since before ``stale_before``: it is taken over)."""
         ...
 
     async def finish_followup(
@@ -274,5 +284,34 @@ class QueueStore(Protocol):
     async def add_note(self, note: Note) -> int: ...
 
     async def notes(self, sender_id: str) -> list[Note]: ...
+
+    # ---- console sessions and sign-in failures (migration 0008) ---------------------------
+
+    async def session_epoch(self, agent_id: str) -> int:
+        """The agent's session generation: a console session signed under another one has
+        ended (0 for an agent whose sessions were never ended)."""
+        ...
+
+    async def end_sessions(self, agent_id: str) -> int:
+        """End every console session of the agent, on every worker: raise their session
+        generation by one, atomically, and return the new one."""
+        ...
+
+    async def login_locked_until(self, key: str, now: float) -> float:
+        """Until when sign-ins under ``key`` (a login, an address) are refused; 0 when
+        they are not."""
+        ...
+
+    async def login_failed(
+        self, key: str, now: float, window: float, limit: int, lock: float
+    ) -> float:
+        """Count a failed sign-in under ``key``, atomically across workers: failures more
+        than ``window`` seconds after the first of a run start a new run; the ``limit``-th
+        locks the key for ``lock`` seconds. Returns until when it is locked (0: not)."""
+        ...
+
+    async def login_succeeded(self, key: str) -> None:
+        """Forget the failures counted under ``key``."""
+        ...
 
     async def close(self) -> None: ...

@@ -39,6 +39,7 @@ from bot.store.sql_queue_tables import (
     teams_table,
     tickets_table,
 )
+from bot.store.sql_session_guards import SQLSessionGuards
 from bot.store.sql_tables import conversations_table
 
 __all__ = ["SQLQueueStore"]
@@ -47,7 +48,7 @@ T = TypeVar("T")
 _ACTIVE = queue_table.c.status.in_((ENTRY_WAITING, ENTRY_ASSIGNED))
 
 
-class SQLQueueStore(SQLTrackerStore):
+class SQLQueueStore(SQLSessionGuards, SQLTrackerStore):
     """Tracker store and queue store on one SQLAlchemy engine (same arguments)."""
 
     def __repr__(self) -> str:
@@ -225,15 +226,25 @@ class SQLQueueStore(SQLTrackerStore):
     # ---- follow-ups (the queries are in sql_followups) ------------------------------------
 
     async def followups_due(
-        self, resolution: str, closed_after: float, closed_before: float
+        self,
+        resolution: str,
+        closed_after: float,
+        closed_before: float,
+        stale_before: float | None = None,
     ) -> list[QueueEntry]:
         def due(connection: Connection) -> list[QueueEntry]:
-            return sql_followups.due(connection, resolution, closed_after, closed_before)
+            return sql_followups.due(
+                connection, resolution, closed_after, closed_before, stale_before
+            )
 
         return await self._read("followups_due", due)
 
-    async def claim_followup(self, entry: QueueEntry, now: float) -> bool:
-        return await self._write("claim_followup", lambda c: sql_followups.claim(c, entry, now))
+    async def claim_followup(
+        self, entry: QueueEntry, now: float, stale_before: float | None = None
+    ) -> bool:
+        return await self._write(
+            "claim_followup", lambda c: sql_followups.claim(c, entry, now, stale_before)
+        )
 
     async def finish_followup(
         self, entry_id: int, status: str, now: float, detail: str = ""

@@ -58,6 +58,10 @@ def project(
     return tmp_path
 
 
+API_TOKEN = "iki-isci-ortak-jeton-1234"  # the HTTP API needs one (from the environment)
+BEARER = {"Authorization": f"Bearer {API_TOKEN}"}
+
+
 @contextmanager
 def worker(project: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
@@ -67,7 +71,7 @@ def worker(project: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[b
     ]  # fmt: skip
     process = subprocess.Popen(
         command, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": str(Path.cwd())},
+        env={**os.environ, "PYTHONPATH": str(Path.cwd()), "DESTEK_AUTH_TOKEN": API_TOKEN},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -161,7 +165,9 @@ def test_two_workers_keep_every_conversation_whole(project: Path) -> None:
         for conversation, texts in enumerate(sent):
             # Read through the other worker than the last message went to: both see it all.
             for url in (first, second):
-                tracker = httpx.get(f"{url}/conversations/player-{conversation}/tracker").json()
+                tracker = httpx.get(
+                    f"{url}/conversations/player-{conversation}/tracker", headers=BEARER
+                ).json()
                 _check(tracker["events"], texts)
 
 
@@ -175,7 +181,7 @@ def test_bot_run_with_two_workers_serves_on_one_port(project: Path) -> None:
 
         asyncio.run(chat())
         for c in range(20):
-            events = httpx.get(f"{url}/conversations/w{c}/tracker").json()["events"]
+            events = httpx.get(f"{url}/conversations/w{c}/tracker", headers=BEARER).json()["events"]
             assert [e["text"] for e in events if e["event"] == "user"] == [f"selam {c}"]
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 0

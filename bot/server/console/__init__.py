@@ -14,7 +14,9 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.server.console.floor import ConsoleProblem, Floor
 from bot.server.console.routes import router
+from bot.server.console.routes_model import model_router
 from bot.server.console.routes_player import install_player, player_router
+from bot.server.console.routes_privacy import install_privacy
 from bot.server.console.routes_reports import reports_router
 from bot.server.console.routes_supervision import supervision_router
 from bot.server.console.schemas import ErrorBody
@@ -26,15 +28,8 @@ from bot.settings import Settings
 __all__ = ["STATIC", "install_console"]
 
 STATIC = Path(__file__).parent / "static"
-PAGE_HEADERS = {
-    "Cache-Control": "no-cache",
-    # Only the console's own files and socket; never inside another site's frame.
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; connect-src 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-}
+# The Content-Security-Policy and the frame rules: bot/server/security_headers.py.
+PAGE_HEADERS = {"Cache-Control": "no-cache"}
 
 
 def install_console(app: FastAPI, settings: Settings, live_agents: LiveAgents) -> None:
@@ -43,10 +38,12 @@ def install_console(app: FastAPI, settings: Settings, live_agents: LiveAgents) -
     sessions = ConsoleSessions.from_settings(settings, live_agents.store)
     app.state.console_floor = Floor.build(live_agents, sessions)
     install_player(app, settings)  # the player panel's backend and the canned responses
+    install_privacy(app, live_agents)  # the audit log; the admin's export and erasure
     app.include_router(router)
     app.include_router(player_router)
     app.include_router(supervision_router)
     app.include_router(reports_router)
+    app.include_router(model_router)
     app.include_router(socket_router)
     app.add_exception_handler(ConsoleProblem, _refused)  # type: ignore[arg-type]
     app.add_api_route("/console", _page, methods=["GET"], include_in_schema=False)
@@ -60,4 +57,4 @@ async def _page() -> FileResponse:
 
 async def _refused(request: Request, problem: ConsoleProblem) -> JSONResponse:
     body = ErrorBody(code=problem.code, message=problem.message, details=problem.details)
-    return JSONResponse(body.model_dump(), status_code=problem.status)
+    return JSONResponse(body.model_dump(), status_code=problem.status, headers=problem.headers)

@@ -1,5 +1,6 @@
 """What the console works on (the queue, the agents' actions, the sessions) and who may
-see what: an agent sees the waiting chats and their own; supervisors and admins all.
+see what: an agent sees their own chats and those waiting in the common queue or their
+teams' queues; supervisors and admins all (the whole matrix: ``guards.py``).
 
 Refusals are :class:`ConsoleProblem` with a status, a code for the pages and a message.
 """
@@ -39,13 +40,19 @@ class ConsoleProblem(Exception):
     and ``details`` that fill the blanks of the page's own text for the code."""
 
     def __init__(
-        self, status: int, code: str, message: str, details: dict[str, str | int] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: dict[str, str | int] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details or {}
+        self.headers = headers or {}  # e.g. a 429's Retry-After
 
 
 _UNPROCESSABLE = {"unfilled_variable"}  # the request itself is incomplete, not the chat's state
@@ -87,7 +94,7 @@ class Floor:
         if agent.role in SUPERVISOR_ROLES:
             return entry
         if entry is None or not can_see(agent, entry):
-            raise ConsoleProblem(403, "not_yours", "this chat is neither waiting nor yours")
+            raise ConsoleProblem(403, "not_yours", "this chat is neither in your queue nor yours")
         return entry
 
     async def owned_entry(self, agent: Agent, sender_id: str) -> QueueEntry:
@@ -108,9 +115,14 @@ def floor_of(app: FastAPI) -> Floor:
 
 
 def can_see(agent: Agent, entry: QueueEntry) -> bool:
+    """Supervisors and admins see every chat; an agent the chats they hold and those
+    waiting in the common queue or in one of their teams' (a chat transferred to a team
+    waits for that team only)."""
     if agent.role in SUPERVISOR_ROLES:
         return True
-    return entry.status == ENTRY_WAITING or entry.agent_id == agent.id
+    if entry.agent_id == agent.id:
+        return True
+    return entry.status == ENTRY_WAITING and (entry.team is None or entry.team in agent.teams)
 
 
 def queue_item(queue: LiveQueue, entry: QueueEntry, now: float) -> QueueItem:

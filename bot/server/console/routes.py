@@ -2,7 +2,9 @@
 one conversation, and what an agent does with it (accept, write, note, transfer, close).
 
 Every step goes through :class:`~bot.handover.agent_actions.AgentActions`; a step that
-does not fit the chat's state is a 409, a chat that is not the agent's a 403.
+does not fit the chat's state is a 409, a chat that is not the agent's a 403, and a
+content editor (who takes no chats) gets 403 on every chat route. Sign-in is limited
+(:mod:`bot.handover.login_limits`): a locked login or address gets 429 with Retry-After.
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ from fastapi import APIRouter, Depends, Request, Response
 from bot.errors import HandoverError
 from bot.handover.agent_actions import SUPERVISOR_ROLES
 from bot.handover.agents import OFFLINE, ONLINE
-from bot.handover.logins import authenticate
+from bot.handover.login_limits import LoginLocked, sign_in
+from bot.server import audit_trail
 from bot.server.console.floor import (
     ConsoleProblem,
     Floor,
     agent_out,
+    can_see,
     conflict,
     floor_of,
     queue_item,
 )
+from bot.server.console.guards import ChatAgentDep
 from bot.server.console.history import history_items, latest_request
 from bot.server.console.schemas import (
     CloseBody,
@@ -56,7 +61,7 @@ async def _agent(request: Request, floor: Annotated[Floor, Depends(_floor)]) -> 
 
 
 FloorDep = Annotated[Floor, Depends(_floor)]
-AgentDep = Annotated[Agent, Depends(_agent)]
+AgentDep = Annotated[Agent, Depends(_agent)]  # anyone signed in
 
 
 def _me(agent: Agent) -> Me:
@@ -82,20 +87,57 @@ def _secure(request: Request) -> bool:
 
 @router.post("/login")
 async def login(body: LoginBody, request: Request, response: Response, floor: FloorDep) -> Me:
-    agent = await authenticate(floor.queue.store, body.login, body.password)
-    if agent is None:
-        raise ConsoleProblem(401, "bad_login", "the login or the password is wrong")
-    floor.sessions.sign_in(response, agent, _secure(request))
+    agent = await _checked_login(body, request, floor)
+    await floor.sessions.sign_in(response, agent, _secure(request))
+    await audit_trail.signed_in(request, agent)
     return _me(agent)
+
+
+async def _checked_login(body: LoginBody, request: Request, floor: Floor) -> Agent:
+    """The agent, or 401 (wrong, unknown or disabled alike) or 429 (locked) that say
+    nothing about whether the login exists."""
+    address = request.client.host if request.client else "unknown"
+    sessions = floor.sessions
+    try:
+        agent = await sign_in(
+            floor.queue.store, body.login, body.password, address, sessions.clock(),
+            sessions.login_limits,
+        )  # fmt: skip
+    except LoginLocked as locked:
+        raise ConsoleProblem(
+            429,
+            "too_many_attempts",
+            "too many failed sign-ins; try again later",
+            {"retry_after": locked.retry_after},
+            {"Retry-After": str(locked.retry_after)},
+        ) from None
+    if agent is None:
+        await audit_trail.login_failed(request, floor.queue.store, body.login, "bad_login")
+        raise ConsoleProblem(401, "bad_login", "the login or the password is wrong")
+    return agent
 
 
 @router.post("/logout", status_code=204)
 async def logout(request: Request, response: Response, floor: FloorDep) -> None:
-    """Sign out; an agent who leaves goes offline, so their chats go back to the queue."""
+    """Sign out: every session of the agent ends, on every worker; an agent who leaves
+    goes offline, so their chats go back to the queue."""
     agent = await floor.sessions.agent(request)
     if agent is not None and agent.status != OFFLINE:
         await floor.actions.set_status(agent.id, OFFLINE)
-    floor.sessions.sign_out(response, _secure(request))
+    await floor.sessions.sign_out(response, _secure(request), agent)
+    await audit_trail.signed_out(request, agent)
+
+
+@router.post("/session")
+async def renew_session(request: Request, response: Response, floor: FloorDep) -> Me:
+    """Another idle period for the session (the open console calls this every few
+    minutes); never past the session's end, and 401 once it has ended."""
+    found = await floor.sessions.current(request)
+    if found is None:
+        raise ConsoleProblem(401, "not_signed_in", "sign in to the console")
+    agent, session = found
+    floor.sessions.renew(response, agent, session, _secure(request))
+    return _me(agent)
 
 
 @router.get("/me")
@@ -104,7 +146,7 @@ async def me(agent: AgentDep) -> Me:
 
 
 @router.put("/me/status")
-async def set_status(body: StatusBody, agent: AgentDep, floor: FloorDep) -> Me:
+async def set_status(body: StatusBody, agent: ChatAgentDep, floor: FloorDep) -> Me:
     try:
         await floor.actions.set_status(agent.id, body.status)
     except HandoverError as error:
@@ -114,9 +156,10 @@ async def set_status(body: StatusBody, agent: AgentDep, floor: FloorDep) -> Me:
 
 
 @router.get("/queue")
-async def queue(agent: AgentDep, floor: FloorDep) -> QueueView:
+async def queue(agent: ChatAgentDep, floor: FloorDep) -> QueueView:
     store, now = floor.queue.store, floor.queue.clock()
-    waiting = await store.entries(ENTRY_WAITING)
+    # an agent's queue: the common one and their teams' (supervisors: every chat)
+    waiting = [e for e in await store.entries(ENTRY_WAITING) if can_see(agent, e)]
     waiting.sort(key=lambda e: (-e.priority, e.requested_at))
     assigned = await store.entries(ENTRY_ASSIGNED)
     supervising = agent.role in SUPERVISOR_ROLES
@@ -138,7 +181,7 @@ async def queue(agent: AgentDep, floor: FloorDep) -> QueueView:
 
 
 @router.get("/conversations/{sender_id}")
-async def conversation(sender_id: str, agent: AgentDep, floor: FloorDep) -> Conversation:
+async def conversation(sender_id: str, agent: ChatAgentDep, floor: FloorDep) -> Conversation:
     """Waiting or mine (supervisors: any); a chat I held that has ended stays readable."""
     entry = await floor.queue.store.entry(sender_id)
     raw = await floor.trackers.load(sender_id)
@@ -162,12 +205,13 @@ async def conversation(sender_id: str, agent: AgentDep, floor: FloorDep) -> Conv
 
 
 @router.post("/conversations/{sender_id}/accept", status_code=204)
-async def accept(sender_id: str, agent: AgentDep, floor: FloorDep) -> None:
+async def accept(sender_id: str, agent: ChatAgentDep, floor: FloorDep) -> None:
     """Take a waiting chat. An agent not online goes online first (picking a chat means
     working), and the queue may give them this very chat on the way. A chat that is no
-    longer waiting (another agent was quicker) is a 409 ``taken``."""
+    longer waiting (another agent was quicker) is a 409 ``taken``, and so is one waiting
+    in a team's queue the agent is not in, or an unknown id: one answer, no probing."""
     entry = await floor.queue.store.entry(sender_id)
-    if entry is None or entry.status != ENTRY_WAITING:
+    if entry is None or entry.status != ENTRY_WAITING or not can_see(agent, entry):
         raise ConsoleProblem(409, "taken", "the chat is no longer waiting")
     try:
         if agent.status != ONLINE:
@@ -183,7 +227,7 @@ async def accept(sender_id: str, agent: AgentDep, floor: FloorDep) -> None:
 
 
 @router.post("/conversations/{sender_id}/messages", status_code=204)
-async def message(sender_id: str, body: TextBody, agent: AgentDep, floor: FloorDep) -> None:
+async def message(sender_id: str, body: TextBody, agent: ChatAgentDep, floor: FloorDep) -> None:
     await floor.owned_entry(agent, sender_id)
     try:
         await floor.actions.agent_message(sender_id, agent.id, body.text)
@@ -192,7 +236,7 @@ async def message(sender_id: str, body: TextBody, agent: AgentDep, floor: FloorD
 
 
 @router.post("/conversations/{sender_id}/notes", status_code=201)
-async def note(sender_id: str, body: TextBody, agent: AgentDep, floor: FloorDep) -> NoteOut:
+async def note(sender_id: str, body: TextBody, agent: ChatAgentDep, floor: FloorDep) -> NoteOut:
     await floor.owned_entry(agent, sender_id)
     try:
         note_id = await floor.actions.add_note(sender_id, agent.id, body.text)
@@ -204,7 +248,9 @@ async def note(sender_id: str, body: TextBody, agent: AgentDep, floor: FloorDep)
 
 
 @router.post("/conversations/{sender_id}/transfer", status_code=204)
-async def transfer(sender_id: str, body: TransferBody, agent: AgentDep, floor: FloorDep) -> None:
+async def transfer(
+    sender_id: str, body: TransferBody, agent: ChatAgentDep, floor: FloorDep
+) -> None:
     await floor.owned_entry(agent, sender_id)
     try:
         await floor.actions.transfer(
@@ -215,7 +261,7 @@ async def transfer(sender_id: str, body: TransferBody, agent: AgentDep, floor: F
 
 
 @router.post("/conversations/{sender_id}/close", status_code=204)
-async def close(sender_id: str, body: CloseBody, agent: AgentDep, floor: FloorDep) -> None:
+async def close(sender_id: str, body: CloseBody, agent: ChatAgentDep, floor: FloorDep) -> None:
     await floor.owned_entry(agent, sender_id)
     if body.resolution not in RESOLUTIONS:
         raise ConsoleProblem(400, "bad_resolution", f"resolution: one of {', '.join(RESOLUTIONS)}")

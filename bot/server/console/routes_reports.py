@@ -2,8 +2,8 @@
 
 ``GET /console/api/reports?from=YYYY-MM-DD&to=YYYY-MM-DD[&team=][&agent=]`` answers the
 period's figures and each day's; ``GET /console/api/reports.csv`` the days as CSV, one
-line a day and a last line for the whole period. Supervisors and admins only (an agent
-gets 403, nobody signed in 401); a bad date, a period backwards or over a year, an
+line a day and a last line for the whole period. Supervisors, content editors and admins
+only (an agent gets 403, nobody signed in 401); a bad date, a period backwards or over a year, an
 unknown team or agent is a 400 with a code.
 """
 
@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from bot.handover.agent_actions import SUPERVISOR_ROLES
+from bot.handover.agents import REPORT_ROLES
 from bot.handover.report_period import (
     PeriodReport,
     ReportQuery,
@@ -51,8 +51,10 @@ async def _answer(
 ) -> PeriodReport:
     floor = floor_of(request.app)
     asker = await floor.signed_in(request)
-    if asker.role not in SUPERVISOR_ROLES:
-        raise ConsoleProblem(403, "supervisors_only", "reports are for supervisors and admins")
+    if asker.role not in REPORT_ROLES:
+        raise ConsoleProblem(
+            403, "supervisors_only", "reports are for supervisors, editors and admins"
+        )
     try:
         query = ReportQuery(
             parse_day(start, "from"), parse_day(to, "to"), team or None, agent or None

@@ -5,7 +5,11 @@ queue's topic and the agent's own from the start (a supervisor's also the SLA al
 ``hello`` says they are followed), and the conversations the page asks for with
 ``watch`` frames (its chats and the open one; ``watching`` says they are followed), if
 the agent may see them. What arrives on those topics goes to the page as typed
-:class:`SocketFrame`s; the pages fetch the details they need over the API.
+:class:`SocketFrame`s; the pages fetch the details they need over the API. A content
+editor, who takes no chats, follows nothing.
+
+The socket closes with 4401 once its session ends (logout on any worker, the agent
+disabled, the shift's end): it checks every ``sessions.socket_check`` seconds.
 """
 
 from __future__ import annotations
@@ -20,11 +24,14 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
+from bot.errors import StoreError
 from bot.handover.agent_actions import SUPERVISOR_ROLES
+from bot.handover.agents import CHAT_ROLES
 from bot.handover.topics import QUEUE_TOPIC, SUPERVISOR_TOPIC, agent_topic, conversation_topic
 from bot.server.console.floor import ConsoleProblem, Floor
 from bot.server.console.history import history_items
 from bot.server.console.schemas import SocketFrame, WatchFrame
+from bot.server.console.sessions import Session
 from bot.store.queue_base import Agent
 
 __all__ = ["socket_router"]
@@ -50,12 +57,13 @@ async def console_socket(websocket: WebSocket) -> None:
     if not _same_origin(websocket):
         await websocket.close(OTHER_ORIGIN)
         return
-    agent = await floor.sessions.agent(websocket)
+    found = await floor.sessions.current(websocket)
     await websocket.accept()
-    if agent is None:  # accepted first, so the page reads why and shows the sign-in
+    if found is None:  # accepted first, so the page reads why and shows the sign-in
         await websocket.close(NOT_SIGNED_IN)
         return
-    await ConsoleSocket(websocket, floor, agent).run()
+    agent, session = found
+    await ConsoleSocket(websocket, floor, agent, session).run()
 
 
 def _queue_frame(message: Mapping[str, Any]) -> SocketFrame:
@@ -79,20 +87,27 @@ def _conversation_frame(sender_id: str) -> Translate:
 
 
 class ConsoleSocket:
-    def __init__(self, websocket: WebSocket, floor: Floor, agent: Agent) -> None:
+    def __init__(
+        self, websocket: WebSocket, floor: Floor, agent: Agent, session: Session | None = None
+    ) -> None:
         self.websocket = websocket
         self.floor = floor
         self.agent = agent
+        self.session = session
         self.outbox: asyncio.Queue[SocketFrame] = asyncio.Queue()
         self.watched: dict[str, asyncio.Task[None]] = {}
 
     async def run(self) -> None:
-        fixed = [
-            await self._follow(QUEUE_TOPIC, _queue_frame),
-            await self._follow(agent_topic(self.agent.id), _assigned_frame),
-        ]
+        fixed = []
+        if self.agent.role in CHAT_ROLES:
+            fixed += [
+                await self._follow(QUEUE_TOPIC, _queue_frame),
+                await self._follow(agent_topic(self.agent.id), _assigned_frame),
+            ]
         if self.agent.role in SUPERVISOR_ROLES:  # chats waiting past their SLA
             fixed.append(await self._follow(SUPERVISOR_TOPIC, _queue_frame))
+        if self.session is not None:
+            fixed.append(asyncio.create_task(self._end_with_session(self.session)))
         writer = asyncio.create_task(self._write())
         await self.outbox.put(SocketFrame(type="hello"))
         try:
@@ -116,7 +131,23 @@ class ConsoleSocket:
                 continue  # a frame the console does not know is ignored
             await self._watch(set(watch.sender_ids))
 
+    async def _end_with_session(self, session: Session) -> None:
+        """Close with 4401 once the session has ended (the page shows the sign-in)."""
+        sessions = self.floor.sessions
+        while True:
+            try:
+                if await sessions.still_valid(session) is None:
+                    break
+            except StoreError:  # the store is down: ask again, the page keeps working
+                log.info("console socket: the session could not be checked; retrying")
+            await asyncio.sleep(sessions.socket_check)
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+            await self.websocket.close(NOT_SIGNED_IN)
+
     async def _watch(self, wanted: set[str]) -> None:
+        if self.agent.role not in CHAT_ROLES:
+            await self.outbox.put(SocketFrame(type="watching"))
+            return
         for sender_id in set(self.watched) - wanted:
             self.watched.pop(sender_id).cancel()
         for sender_id in wanted - set(self.watched):

@@ -3,7 +3,7 @@
 import { html, useEffect, useState } from "./vendor/htm-preact-standalone.module.js";
 import { labelled } from "./i18n/i18n.js";
 
-const ROLES = ["agent", "supervisor", "admin"];
+const ROLES = ["agent", "supervisor", "editor", "admin"];
 const BLANK = {
   login: "", name: "", role: "agent", skills: "general", languages: "tr", teams: "",
   max_chats: "3", password: "",

@@ -36,6 +36,7 @@ const chat = (id) => `/conversations/${encodeURIComponent(id)}`;
 export const api = {
   login: (login, password) => call("POST", "/login", { login, password }),
   logout: () => call("POST", "/logout"),
+  renew: () => call("POST", "/session"),
   me: () => call("GET", "/me"),
   setStatus: (status) => call("PUT", "/me/status", { status }),
   queue: () => call("GET", "/queue"),

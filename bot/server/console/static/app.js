@@ -7,7 +7,7 @@ import { openSocket } from "./socket.js";
 import { Toasts, alertKind, beep, keepLatest, raise, titleBadge } from "./alerts.js";
 import { translator, DEFAULT_LANGUAGE, LANGUAGES } from "./i18n/i18n.js";
 import { Login } from "./login.js";
-import { Header, mayOpen } from "./header.js";
+import { Header, homeView, mayOpen, takesChats } from "./header.js";
 import { Queue } from "./queue.js";
 import { ConversationView } from "./conversation.js";
 import { shortcuts } from "./shortcuts.js";
@@ -18,6 +18,8 @@ import { supervisionActions } from "./supervision_actions.js";
 
 const LANGUAGE_KEY = "destek.console.language";
 const QUEUE_COALESCE_MS = 250;
+// the session's cookie lives 30 minutes unless renewed: renewed while the page is open
+const RENEW_SESSION_MS = 5 * 60 * 1000;
 
 const VIEWS = { "#/floor": Floor, "#/admin": Admin, "#/reports": Reports };
 
@@ -70,7 +72,9 @@ function App() {
     update({ me: null, queue: null, conversation: null, connected: false });
   };
   const loadQueue = () =>
-    api.queue().then((queue) => update({ queue, fetchedAt: Date.now() }), fail);
+    takesChats(current.current.me)
+      ? api.queue().then((queue) => update({ queue, fetchedAt: Date.now() }), fail)
+      : Promise.resolve();
   const loadConversation = (id = current.current.openId) => {
     if (!id) return Promise.resolve();
     return api.conversation(id).then(
@@ -172,7 +176,11 @@ function App() {
       onDown: () => update({ connected: false }),
       onSignedOut: signedOut,
     });
-    return () => socket.current && socket.current.close();
+    const renewal = setInterval(() => api.renew().catch(fail), RENEW_SESSION_MS);
+    return () => {
+      clearInterval(renewal);
+      if (socket.current) socket.current.close();
+    };
   }, [state.me && state.me.id]);
 
   useEffect(() => {
@@ -200,7 +208,8 @@ function App() {
 
   if (!state.checked) return null;
   if (!state.me) return html`<${Login} t=${t} error=${state.error} actions=${actions} />`;
-  const View = mayOpen(state.view, state.me) ? VIEWS[`#/${state.view}`] : null;
+  const shown = mayOpen(state.view, state.me) ? state.view : homeView(state.me);
+  const View = VIEWS[`#/${shown}`] || null;
   return html`
     <div class=${View ? "layout wide" : "layout"}>
       <${Header} t=${t} state=${state} actions=${actions} />

@@ -8,24 +8,36 @@ const NOTICE_MS = 4000;
 
 const STATUSES = ["online", "away", "offline"];
 const SUPERVISORS = ["supervisor", "admin"];
+// who takes chats: a content editor works on the bot, not at the desk
+const CHAT_ROLES = ["agent", "supervisor", "admin"];
 // each view and who may open it (the server refuses the others' calls all the same)
 const VIEWS = [
-  { view: "desk", hash: "#/", roles: null },
+  { view: "desk", hash: "#/", roles: CHAT_ROLES },
   { view: "floor", hash: "#/floor", roles: SUPERVISORS },
-  { view: "reports", hash: "#/reports", roles: SUPERVISORS },
+  { view: "reports", hash: "#/reports", roles: ["supervisor", "editor", "admin"] },
   { view: "admin", hash: "#/admin", roles: ["admin"] },
 ];
 
-/** Whether `me` may open `view` (the desk: everybody signed in). */
+/** Whether `me` may open `view`. */
 export function mayOpen(view, me) {
   const found = VIEWS.find((entry) => entry.view === view);
-  return Boolean(me && found && (!found.roles || found.roles.includes(me.role)));
+  return Boolean(me && found && found.roles.includes(me.role));
+}
+
+/** Whether `me` takes chats (has a desk, a status, a queue). */
+export function takesChats(me) {
+  return Boolean(me && CHAT_ROLES.includes(me.role));
+}
+
+/** The view `me` lands on: the desk, or the reports for a content editor. */
+export function homeView(me) {
+  return takesChats(me) ? "desk" : "reports";
 }
 
 function Views({ t, state }) {
-  const open = VIEWS.filter((entry) => entry.roles && mayOpen(entry.view, state.me));
+  const open = VIEWS.filter((entry) => entry.view !== "desk" && mayOpen(entry.view, state.me));
   if (!open.length) return null; // agents work at the desk only
-  const current = mayOpen(state.view, state.me) ? state.view : "desk";
+  const current = mayOpen(state.view, state.me) ? state.view : homeView(state.me);
   return html`
     <nav class="views" aria-label=${t("nav.label")}>
       ${VIEWS.filter((entry) => mayOpen(entry.view, state.me)).map((entry) => html`
@@ -68,12 +80,12 @@ export function Header({ t, state, actions }) {
       </span>
       <div class="me">
         <span>${t("header.signed_in_as", { name: me.name })}</span>
-        <div class="segmented" role="group" aria-label=${t("header.status")}>
+        ${takesChats(me) && html`<div class="segmented" role="group" aria-label=${t("header.status")}>
           ${STATUSES.map((status) => html`
             <button type="button" class=${`status-${status}`} aria-pressed=${me.status === status}
               onClick=${() => actions.setStatus(status)}>${t(`status.${status}`)}</button>
           `)}
-        </div>
+        </div>`}
         <button type="button" class="link" onClick=${actions.toggleLanguage}
           aria-label=${t("header.language_label")}>${t("header.language")}</button>
         <button type="button" onClick=${actions.logout}>${t("header.logout")}</button>
