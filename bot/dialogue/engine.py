@@ -61,7 +61,7 @@ from bot.dialogue.slot_filling import extract_slots
 from bot.dialogue.tracker import Tracker
 from bot.dialogue.tracker_cache import StoredTracker, TrackerCache
 from bot.dialogue.turn import Turn, already_seen
-from bot.errors import ActionRejected
+from bot.errors import ActionRejected, StoreError
 from bot.live_agents import LiveAgentConnector, TurnReplies
 from bot.store.base import LockStore, TrackerStore
 
@@ -306,4 +306,7 @@ class Engine:
         sender_id = turn.tracker.sender_id
         await self.store.append(sender_id, [event.as_dict() for event in turn.new])
         for record in turn.handover_records():
-            await self.store.record_handover(sender_id, record)
+            try:
+                await self.store.record_handover(sender_id, record)
+            except StoreError:  # the turn is stored: an error now would say it was not
+                log.exception("conversation %s: the handover record was not stored", sender_id)

@@ -10,7 +10,9 @@ claimed in the queue store, one worker per entry, and each claimed follow-up is 
 once: a follow-up that cannot be sent (the conversation erased, the player's channel
 failing, no text declared, the player back in the queue or helped again since) is
 logged and recorded as failed or skipped, and never tried again; one that was missed
-by more than ``follow_up_grace`` (the server was down) is not sent late.
+by more than ``follow_up_grace`` (the server was down) is not sent late. A claim still
+``sending`` after ``STALE_CLAIM`` lost its worker (killed while sending): another worker
+takes it over, unless the conversation shows the question was asked.
 
 The question goes out as the agents' messages do, through the desk's ``deliver`` to the
 player's latest channel; on WhatsApp, once the player's last message is over 24 hours
@@ -50,6 +52,9 @@ log = logging.getLogger(__name__)
 ASK_FOLLOW_UP = "utter_ask_follow_up"
 WHATSAPP = "whatsapp"
 WHATSAPP_WINDOW = 24 * 3600.0  # Meta's customer service window after the player's message
+# A claim still "sending" this long after it was made lost its worker (killed while
+# sending): another worker takes it over, unless the question was recorded meanwhile.
+STALE_CLAIM = 15 * 60.0
 
 Outcome = tuple[str, str]  # (status, detail)
 
@@ -76,13 +81,16 @@ class FollowUps:
         if not self.delays:
             return 0
         now = self.clock()
+        stale = now - STALE_CLAIM
         due: list[QueueEntry] = []
         for resolution, delay in self.delays.items():
             # closed ``delay`` ago, or up to ``grace`` before that: usually none
-            due += await self.store.followups_due(resolution, now - delay - self.grace, now - delay)
+            due += await self.store.followups_due(
+                resolution, now - delay - self.grace, now - delay, stale_before=stale
+            )
         sent = 0
         for entry in due:
-            if not await self.store.claim_followup(entry, now):
+            if not await self.store.claim_followup(entry, now, stale_before=stale):
                 continue  # another worker has it
             status, detail = await self._follow(entry, now)
             await self.store.finish_followup(entry.id, status, self.clock(), detail)
@@ -109,6 +117,8 @@ class FollowUps:
         closed_at = entry.closed_at or 0.0
         if any(isinstance(e, HandoverRequested) and e.timestamp > closed_at for e in events):
             return FOLLOW_UP_SKIPPED, "the player asked for help again since"
+        if any(isinstance(e, FollowUpAsked) and e.timestamp > closed_at for e in events):
+            return FOLLOW_UP_SKIPPED, "asked already, by a worker that stopped before noting it"
         domain = self.desk.domain()
         tracker = Tracker.from_events(sender_id, events, domain)
         channel = _player_channel(events)

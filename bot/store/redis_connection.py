@@ -12,6 +12,7 @@ The ``lock_store:`` and ``fanout:`` sections share Rasa's connection keys::
       use_ssl: false
       socket_timeout: 5        # seconds any one Redis call may take
       key_prefix: destek       # keys are destek:lock:<conversation>, channels destek:fanout:<topic>
+      client_name: destek-eu1  # how the connections are named in CLIENT LIST (optional)
 
 With a full URL, the separate keys fill in what the URL leaves out; a key that
 contradicts the URL is an error.
@@ -45,8 +46,18 @@ __all__ = [
 
 DEFAULT_KEY_PREFIX = "destek"
 DEFAULT_SOCKET_TIMEOUT = 5.0
-CONNECTION_KEYS = ("url", "port", "db", "username", "password", "use_ssl", "socket_timeout")
+CONNECTION_KEYS = (
+    "url",
+    "port",
+    "db",
+    "username",
+    "password",
+    "use_ssl",
+    "socket_timeout",
+    "client_name",
+)
 _KEY_PREFIX = re.compile(r"[A-Za-z0-9_-]+")
+_CLIENT_NAME = re.compile(r"[!-~]{1,64}")  # Redis refuses spaces and newlines in a name
 _SCHEMES = {"redis": False, "rediss": True}
 
 
@@ -61,6 +72,9 @@ class RedisEndpoint:
     password: str | None = field(default=None, repr=False)
     ssl: bool = False
     socket_timeout: float = DEFAULT_SOCKET_TIMEOUT
+    # Set on every connection (CLIENT SETNAME), so an operator can tell this deployment's
+    # connections apart in CLIENT LIST, and end only those (CLIENT KILL NAME ...).
+    client_name: str | None = None
 
     @property
     def where(self) -> str:
@@ -85,6 +99,7 @@ class RedisEndpoint:
             socket_connect_timeout=self.socket_timeout,
             retry=Retry(NoBackoff(), 1),
             decode_responses=True,
+            client_name=self.client_name,
         )
 
 
@@ -133,6 +148,7 @@ def redis_endpoint_from_options(options: Mapping[str, Any], section: str) -> Red
         password=_text(keys, "password", section),
         ssl=_flag(keys, "use_ssl", section),
         socket_timeout=_seconds(keys, "socket_timeout", section, DEFAULT_SOCKET_TIMEOUT),
+        client_name=_client_name(keys, section),
     )
 
 
@@ -231,6 +247,17 @@ def positive_seconds(value: Any, name: str) -> float:
     if not seconds > 0 or seconds == float("inf"):
         raise ConfigError(f"endpoints.yml: {name} must be a positive number of seconds")
     return seconds
+
+
+def _client_name(keys: Mapping[str, Any], section: str) -> str | None:
+    name = keys.get("client_name")
+    if name is None:
+        return None
+    if not isinstance(name, str) or not _CLIENT_NAME.fullmatch(name):
+        raise ConfigError(
+            f"endpoints.yml: {section}.client_name must be 1-64 printable characters without spaces"
+        )
+    return name
 
 
 def _flag(keys: Mapping[str, Any], key: str, section: str) -> bool:

@@ -45,6 +45,7 @@ from bot.store.sql_engine import (
     upgrade_schema,
 )
 from bot.store.sql_postgres import AUTOCOMMIT, append_parameters, append_statement
+from bot.store.sql_redelivery import already_appended
 from bot.store.sql_tables import conversations_table, events_table, handovers_table
 
 __all__ = ["SQLTrackerStore"]
@@ -156,7 +157,20 @@ class SQLTrackerStore:
             }
             for event, data in zip(events, encoded, strict=True)
         ]
-        await self._run("append", lambda: self._append(sender_id, rows, now))
+        tries = 0
+
+        def append() -> None:
+            nonlocal tries
+            tries += 1
+            # A retry follows a lost connection, and the statement may have committed
+            # with only its answer lost: appending again would store the turn twice.
+            if tries > 1:
+                with self._reading().connect() as connection:
+                    if already_appended(connection, sender_id, rows):
+                        return
+            self._append(sender_id, rows, now)
+
+        await self._run("append", append)
 
     def _append(self, sender_id: str, rows: list[dict[str, Any]], now: float) -> None:
         """Append ``rows`` after the conversation's last sequence number; two writers that

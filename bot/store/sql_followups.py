@@ -2,12 +2,26 @@
 queries the SQL queue store runs on a connection it has opened.
 
 A claim is an insert under the table's primary key, the entry's id: of workers claiming
-one follow-up at once exactly one insert succeeds, on SQLite and PostgreSQL alike.
+one follow-up at once exactly one insert succeeds, on SQLite and PostgreSQL alike. A
+claim still ``sending`` long after it was made belongs to a worker that died while
+sending; it may be taken over, by an update that only one worker's condition matches.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Connection, Float, Integer, String, Table, Text, insert, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Float,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    insert,
+    select,
+)
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
@@ -32,11 +46,17 @@ followups_table = Table(
 
 
 def due(
-    connection: Connection, resolution: str, closed_after: float, closed_before: float
+    connection: Connection,
+    resolution: str,
+    closed_after: float,
+    closed_before: float,
+    stale_before: float | None = None,
 ) -> list[QueueEntry]:
     claimed = select(followups_table.c.entry_id).where(
         followups_table.c.entry_id == queue_table.c.id
     )
+    if stale_before is not None:  # a claim abandoned while sending counts as none
+        claimed = claimed.where(~_stale(stale_before))
     query = (
         select(queue_table)
         .where(queue_table.c.status == ENTRY_CLOSED)
@@ -49,7 +69,9 @@ def due(
     return [entry_from_row(row) for row in connection.execute(query).mappings()]
 
 
-def claim(connection: Connection, entry: QueueEntry, now: float) -> bool:
+def claim(
+    connection: Connection, entry: QueueEntry, now: float, stale_before: float | None = None
+) -> bool:
     row = {
         "entry_id": entry.id,
         "sender_id": entry.sender_id,
@@ -62,8 +84,23 @@ def claim(connection: Connection, entry: QueueEntry, now: float) -> bool:
         with connection.begin_nested():
             connection.execute(insert(followups_table).values(row))
     except IntegrityError:
-        return False  # another worker claimed it first
+        if stale_before is None:
+            return False  # another worker claimed it first
+        taken = connection.execute(
+            sql_update(followups_table)
+            .where(followups_table.c.entry_id == entry.id, _stale(stale_before))
+            .values(claimed_at=now)
+        )
+        return taken.rowcount == 1
     return True
+
+
+def _stale(stale_before: float) -> ColumnElement[bool]:
+    """A claim still sending since before ``stale_before``."""
+    return and_(
+        followups_table.c.status == FOLLOW_UP_SENDING,
+        followups_table.c.claimed_at < stale_before,
+    )
 
 
 def finish(connection: Connection, entry_id: int, status: str, now: float, detail: str) -> None:
