@@ -14,7 +14,7 @@ PORT ?= 5005
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test install install-test model lint lock bench clean
+.PHONY: run test install install-test model lint lock bench fuzz clean
 
 run: $(STAMP_RUN) model
 	$(BIN)/bot run --enable-api -m models -p $(PORT)
@@ -71,6 +71,11 @@ lint: $(STAMP_TEST)
 
 bench: $(STAMP_TEST)
 	$(BIN)/python bench/nlu.py
+
+# The fuzz tests of `make test` (tests/fuzz, a few dozen examples a property) with
+# thousands: the loaders, the normaliser, the extractors, the PII maskers, the HTTP API.
+fuzz: $(STAMP_TEST)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/fuzz --timeout=3600
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache results

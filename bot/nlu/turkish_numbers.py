@@ -159,7 +159,7 @@ def _join(groups: list[str], frac: str) -> float | None:
 
 def _atoms(token: str) -> tuple[list[tuple[str, float]], int] | None:
     """Number-word atoms of a token and the length of its stem (suffix excluded)."""
-    if token[0].isdigit():
+    if token[0].isdecimal():
         value = digit_value(token)
         return None if value is None else ([("digit", value)], len(token))
     if token == "k":
@@ -179,7 +179,8 @@ def read_number(key: str, tokens: list[re.Match[str]], first: int) -> NumberRead
         tok, text = tokens[i], tokens[i][0]
         if i > first and tok.start() != end and not key[end : tok.start()].isspace():
             break
-        if text == "k" and (i == first or tok.start() != end or not tokens[i - 1][0][0].isdigit()):
+        glued_k = i > first and tok.start() == end and tokens[i - 1][0][0].isdecimal()
+        if text == "k" and not glued_k:  # "5k", not a "k" alone
             break
         read = _atoms(text)
         if read is None:
@@ -206,7 +207,7 @@ def read_number(key: str, tokens: list[re.Match[str]], first: int) -> NumberRead
                 break
         else:
             i, end = i + 1, tok.start() + stem
-            digits = digits or text[0].isdigit()
+            digits = digits or text[0].isdecimal()
             words += len(atoms) if text[0].isalpha() and text != "k" else 0
             if stem < len(text):
                 break
@@ -226,7 +227,7 @@ def find_amounts(text: str) -> list[AmountMatch]:
     i = 0
     while i < len(tokens):
         head = tokens[i][0]
-        maybe = head[0].isdigit() or head in _SYMBOLS or _WORD_RE.match(head)
+        maybe = head[0].isdecimal() or head in _SYMBOLS or _WORD_RE.match(head)
         step = _amount_at(fold, tokens, i, blocked) if maybe else None
         if step is None:
             i += 1

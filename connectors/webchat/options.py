@@ -32,6 +32,9 @@ class WebChatOptions(BaseModel):
     metadata_key: str = Field(default="metadata", min_length=1)
     jwt_key: str | None = None
     jwt_method: str | None = None
+    # Seconds a widget socket may stay without a frame (the widget pings every 25 s)
+    # before it is closed: a client that stopped answering holds no socket for long.
+    idle_timeout: float = Field(default=90.0, gt=0, le=3600)
     # Origins allowed to open a socket; "*" is any site that embeds the widget.
     cors_allowed_origins: list[str] | Literal["*"] = "*"
     # The widget.

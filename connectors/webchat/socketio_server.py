@@ -19,12 +19,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import socketio
 
-from bot.channels import BotMessage, UserMessage
+from bot.channels import BotMessage, SenderLimit, UserMessage
 from connectors.webchat.options import WebChatOptions
+from connectors.webchat.rate_limit import (
+    ENGINEIO_PING_INTERVAL,
+    ENGINEIO_PING_TIMEOUT,
+    refusal,
+    retry_after,
+)
 from connectors.webchat.relay import (
     RASA_SESSION_ID,
     Follower,
@@ -50,8 +57,13 @@ class SocketIOServer:
         self.relay = relay
         self.options = options
         self.sio = socketio.AsyncServer(
-            async_mode="asgi", cors_allowed_origins=options.cors_allowed_origins
+            async_mode="asgi",
+            cors_allowed_origins=options.cors_allowed_origins,
+            ping_interval=ENGINEIO_PING_INTERVAL,  # half-open clients go after 45 s
+            ping_timeout=ENGINEIO_PING_TIMEOUT,
         )
+        # The server's per-sender limit, once the channel is installed.
+        self.sender_limit: Callable[[], SenderLimit | None] = lambda: None
         self._followers: dict[str, Follower] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         namespace = options.namespace or "/"
@@ -83,7 +95,7 @@ class SocketIOServer:
         valid = isinstance(requested, str) and RASA_SESSION_ID.match(requested)
         session_id = requested if valid and isinstance(requested, str) else new_session_id()
         if self.options.session_persistence:
-            await self._follow(sid, session_id)
+            await self._follow(sid, self.relay.ids.conversation(session_id))
         await self.sio.emit("session_confirm", session_id, to=sid, namespace=self._namespace)
 
     async def _user_uttered(self, sid: str, data: Any = None) -> None:
@@ -93,6 +105,10 @@ class SocketIOServer:
             log.info("socket.io message refused (%s): %s", error.code, error.message)
             await self.sio.emit(ERROR_EVENT, {"code": error.code, "message": error.message},
                                 to=sid, namespace=self._namespace)  # fmt: skip
+            return
+        seconds = await retry_after(self.sender_limit(), f"webchat:{message.sender_id}")
+        if seconds:  # not taken: the client may send it again after `retry_after`
+            await self.sio.emit(ERROR_EVENT, refusal(seconds), to=sid, namespace=self._namespace)
             return
         # Replies go out under the socket's lock too: a message sent right after this one
         # must not have its answer emitted between this answer's parts.
@@ -115,7 +131,7 @@ class SocketIOServer:
             session_id = data.get("session_id")
             if not isinstance(session_id, str) or not RASA_SESSION_ID.match(session_id):
                 raise FrameError("no_session", "send the session_id of session_confirm")
-            sender_id = session_id
+            sender_id = self.relay.ids.conversation(session_id)
         metadata = self._metadata(data)
         return UserMessage(text=text, sender_id=sender_id, input_channel=CHANNEL,
                            metadata=metadata)  # fmt: skip

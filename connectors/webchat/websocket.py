@@ -15,10 +15,13 @@ Server to client::
     {"type": "user", "text", "timestamp"}                 sent from another tab
     {"type": "ack", "message_id", "stored": bool}         after the turn is stored
     {"type": "error", "code", "message", "message_id"?}   refused; the socket stays open
+    {"type": "error", "code": "rate_limited", "message_id", "retry_after"}
+                                                          not taken: send it again later
     {"type": "pong"}
 
 A retried ``message_id`` (the widget resends what was not acknowledged after a
-reconnection) is answered with an ``ack`` and no second turn.
+reconnection) is answered with an ``ack`` and no second turn. A socket without a frame
+for ``idle_timeout`` seconds (90; the widget pings every 25) is closed with 1001.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from fastapi import WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.websockets import WebSocketState
 
-from bot.channels import TranscriptEntry, UserMessage
+from bot.channels import SenderLimit, TranscriptEntry, UserMessage
+from connectors.webchat.rate_limit import IDLE_CLOSE_CODE, refusal, retry_after
 from connectors.webchat.relay import SESSION_ID, UNAVAILABLE, Frame, SessionRelay, new_session_id
 
 __all__ = ["CHANNEL", "MAX_FRAME", "MAX_TEXT", "WS_PATH", "FrameError", "serve_socket"]
@@ -44,6 +48,7 @@ CHANNEL = "webchat"
 WS_PATH = "/webhooks/webchat/ws"
 MAX_FRAME = 32_000
 MAX_TEXT = 10_000
+IDLE_TIMEOUT = 90.0
 
 
 class Hello(BaseModel):
@@ -82,8 +87,15 @@ class FrameError(Exception):
 class Connection:
     """One socket: sends are serialised; live frames wait until the history is sent."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(
+        self,
+        websocket: WebSocket,
+        limit: SenderLimit | None = None,
+        idle_timeout: float = IDLE_TIMEOUT,
+    ) -> None:
         self.websocket = websocket
+        self.limit = limit
+        self.idle_timeout = idle_timeout
         self.origin = uuid.uuid4().hex
         self.opened = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -111,14 +123,25 @@ class Connection:
         await self.offer(frame)
 
     async def receive(self) -> Hello | Message | Ping:
-        """The next valid frame; raises :class:`FrameError` for a bad one."""
-        event = await self.websocket.receive()
+        """The next valid frame; raises :class:`FrameError` for a bad one, and
+        WebSocketDisconnect once the client has left or stayed silent too long."""
+        try:
+            async with asyncio.timeout(self.idle_timeout):
+                event = await self.websocket.receive()
+        except TimeoutError:
+            await self.close(IDLE_CLOSE_CODE, "idle")
+            raise WebSocketDisconnect(IDLE_CLOSE_CODE) from None
         if event["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(event.get("code", 1000))
         text = event.get("text")
         if text is None:
             raise FrameError("binary_frame", "frames must be JSON text")
         return parse_frame(text)
+
+    async def close(self, code: int, reason: str) -> None:
+        async with self._lock:
+            if self.websocket.application_state == WebSocketState.CONNECTED:
+                await self.websocket.close(code=code, reason=reason)
 
     async def refuse(self, error: FrameError, message_id: str | None = None) -> None:
         frame: Frame = {"type": "error", "code": error.code, "message": error.message}
@@ -162,17 +185,24 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(problems)
 
 
-async def serve_socket(websocket: WebSocket, relay: SessionRelay) -> None:
-    """Run one widget socket until the client leaves."""
+async def serve_socket(
+    websocket: WebSocket,
+    relay: SessionRelay,
+    *,
+    limit: SenderLimit | None = None,
+    idle_timeout: float = IDLE_TIMEOUT,
+) -> None:
+    """Run one widget socket until the client leaves (or stays silent ``idle_timeout``
+    seconds); ``limit``: the server's per-sender limit on messages."""
     await websocket.accept()
-    connection = Connection(websocket)
+    connection = Connection(websocket, limit, idle_timeout)
     try:
-        session_id = await _handshake(connection)
+        session_id, signed = await _handshake(connection, relay)
         follower = relay.follower(session_id, connection.origin, connection.forward)
         await follower.start()
         try:
             history = await _history(connection, relay, session_id)
-            await connection.send({"type": "session", "session_id": session_id,
+            await connection.send({"type": "session", "session_id": signed,
                                    "history": history})  # fmt: skip
             connection.opened.set()
             await _conversation(connection, relay, session_id)
@@ -194,7 +224,8 @@ async def _history(
         raise WebSocketDisconnect(1011) from None
 
 
-async def _handshake(connection: Connection) -> str:
+async def _handshake(connection: Connection, relay: SessionRelay) -> tuple[str, str]:
+    """``(conversation id, session id)`` of the session the client resumes or begins."""
     while True:
         try:
             frame = await connection.receive()
@@ -202,7 +233,8 @@ async def _handshake(connection: Connection) -> str:
             await connection.refuse(error)
             continue
         if isinstance(frame, Hello):
-            return frame.session_id or new_session_id()
+            session_id = frame.session_id or new_session_id()
+            return relay.ids.conversation(session_id), session_id
         if isinstance(frame, Ping):
             await connection.send({"type": "pong"})
             continue
@@ -229,6 +261,11 @@ async def _conversation(connection: Connection, relay: SessionRelay, session_id:
 async def _answer(
     connection: Connection, relay: SessionRelay, session_id: str, frame: Message
 ) -> None:
+    seconds = await retry_after(connection.limit, f"webchat:{session_id}")
+    if seconds:  # refused before the turn, without an ack: the widget sends it again
+        refused: Frame = {"type": "error", **refusal(seconds), "message_id": frame.message_id}
+        await connection.send(refused)
+        return
     await connection.offer({"type": "typing"})
     message = UserMessage(
         text=frame.text,

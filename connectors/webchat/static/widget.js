@@ -29,7 +29,8 @@
       close: "Sohbeti kapat", typing: "Yazıyor…", online: "Çevrimiçi",
       connecting: "Bağlanıyor…", offline: "Bağlantı koptu, yeniden bağlanılıyor…",
       invite: "Merhaba! Size yardımcı olabilir miyiz?", dismiss: "Daveti kapat",
-      failed: "Mesajınız gönderilemedi. Lütfen tekrar deneyin.", sending: "Gönderiliyor…"
+      failed: "Mesajınız gönderilemedi. Lütfen tekrar deneyin.", sending: "Gönderiliyor…",
+      slowDown: "Mesajlarınız çok hızlı geliyor; birkaç saniye içinde kendiliğinden gönderilecek."
     },
     en: {
       title: "Live Support", subtitle: "How can we help you?",
@@ -37,7 +38,8 @@
       close: "Close chat", typing: "Typing…", online: "Online",
       connecting: "Connecting…", offline: "Connection lost, reconnecting…",
       invite: "Hello! Can we help you?", dismiss: "Dismiss invitation",
-      failed: "Your message could not be sent. Please try again.", sending: "Sending…"
+      failed: "Your message could not be sent. Please try again.", sending: "Sending…",
+      slowDown: "You are writing very fast; your message will be sent in a few seconds."
     }
   };
   var DEFAULTS = {
@@ -99,6 +101,7 @@
     this.sessionId = load("localStorage", SESSION_KEY);
     this.pending = [];
     this.retries = 0;
+    this.holdTimer = null;
     this.chain = Promise.resolve();
     this.typingSince = 0;
     this.build();
@@ -276,8 +279,10 @@
     this.status.textContent = text;
   };
 
+  // While the server asks to slow down (holdTimer), messages wait in pending, in order.
   Widget.prototype.transmit = function (item) {
-    if (!this.ready) return;
+    if (!this.ready || this.holdTimer) return;
+    item.sent = true;
     this.socket.send(JSON.stringify({
       type: "message", text: item.text, title: item.title || undefined,
       message_id: item.id, metadata: this.metadata()
@@ -326,6 +331,7 @@
       else self.showBot(line);
     });
     this.pending.forEach(function (item) {
+      item.sent = false;
       self.showUser(item.title || item.text, item.id);
       self.transmit(item);
     });
@@ -359,12 +365,33 @@
       this.socket.send(JSON.stringify({ type: "hello", session_id: null }));
       return;
     }
+    if (frame.code === "rate_limited" && frame.message_id) return this.hold(frame);
     if (!frame.message_id) {
       if (window.console) console.warn("destek web chat:", frame.code, frame.message);
       return;
     }
     this.acknowledge(frame.message_id);
     this.showNote(this.t.failed);
+  };
+
+  // Over the server's limit the message was not taken (no ack): keep it, say so once, and
+  // send what was not taken, in order, after retry_after seconds.
+  Widget.prototype.hold = function (frame) {
+    var self = this;
+    this.pending.forEach(function (item) { if (item.id === frame.message_id) item.sent = false; });
+    if (!this.holdTimer) this.showNote(this.t.slowDown);
+    clearTimeout(this.holdTimer);
+    this.stopTyping();
+    var wait = Math.max(1, Number(frame.retry_after) || 1) * 1000 * (1 + Math.random() / 4);
+    this.holdTimer = setTimeout(function () {
+      self.holdTimer = null;
+      self.pending.forEach(function (item) {
+        if (!item.sent) {
+          self.startTyping();
+          self.transmit(item);
+        }
+      });
+    }, wait);
   };
 
   Widget.prototype.startTyping = function () {
