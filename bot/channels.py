@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FOLLOW_UP_TEMPLATE",
+    "OWN_SPACES",
+    "SENDER_LIMIT",
     "TEMPLATE_KEY",
     "BotMessage",
     "ChannelContext",
@@ -38,8 +40,11 @@ __all__ = [
     "InputChannel",
     "MessageHandler",
     "OutboundChannel",
+    "SenderLimit",
     "TranscriptEntry",
     "UserMessage",
+    "in_space",
+    "split_space",
 ]
 
 BotMessage = dict[str, Any]
@@ -113,6 +118,9 @@ class ChannelContext:
     options: Mapping[str, Any]
     handler: Callable[[], MessageHandler | None]
     fanout: Fanout
+    secret: str = ""
+    """The server's secret for this channel (the same in every worker and after a
+    restart): what the channel signs for its clients, e.g. the web chat's session ids."""
 
 
 class InputChannel(Protocol):
@@ -150,9 +158,48 @@ class OutboundChannel(Protocol):
         ...
 
 
+OWN_SPACES = ("telegram", "whatsapp", "webchat")
+"""Channels that prove who writes and so have their own conversation ids: a Telegram chat
+is proven by Telegram (the webhook's secret token), a WhatsApp number by Meta's signature,
+a web-chat session by the signed session id only its browser holds. Their conversations
+are stored as ``telegram:<chat id>``, ``whatsapp:<number>``, ``webchat:<session>``, and
+the REST channel, whose ids are the caller's as in Rasa, refuses an id in one of these
+spaces: no caller of one channel can name another channel's player. Connectors never see
+the prefix (the server adds it and takes it off); custom channels share REST's space."""
+
+
+def in_space(channel: str, channel_id: str) -> str:
+    """The stored conversation id of ``channel_id`` on ``channel``."""
+    return f"{channel}:{channel_id}" if channel in OWN_SPACES else channel_id
+
+
+def split_space(sender_id: str) -> tuple[str, str] | None:
+    """``(channel, the channel's own id)`` of a stored conversation id in a channel's own
+    space; None for an id of the shared space (REST, callback, custom channels)."""
+    channel, colon, own = sender_id.partition(":")
+    if colon and own and channel in OWN_SPACES:
+        return channel, own
+    return None
+
+
 ChannelFactory = Callable[[ChannelContext], InputChannel]
 """Builds a channel from its context.
 
 Raises:
     ConfigError: a required option is missing or malformed (the message names it).
 """
+
+
+SENDER_LIMIT = "sender_limit"
+"""Where the server offers its :class:`SenderLimit`: ``app.state.sender_limit`` (absent
+when the server runs without rate limits)."""
+
+
+class SenderLimit(Protocol):
+    """The server's per-sender rate limit, for channels whose messages arrive as socket
+    frames, past the HTTP middleware that limits webhooks."""
+
+    async def retry_after(self, key: str) -> float:
+        """0.0, and one message of ``key`` is counted; else the seconds to wait before
+        sending it (the message is not taken: refuse it without an acknowledgement)."""
+        ...

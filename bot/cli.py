@@ -11,15 +11,19 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot import __version__
 from bot.cli_agents import add_agents_parser
+from bot.cli_privacy import add_privacy_parser
 from bot.cli_report import add_report_parser
-from bot.errors import ConfigError, DestekError
+from bot.errors import DestekError
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 __all__ = ["main"]
 
@@ -27,6 +31,8 @@ console = Console(stderr=True)
 out = Console()
 # Seconds a stopping server gives running requests (a turn with slow actions) to finish.
 GRACEFUL_SHUTDOWN = 30
+KEEP_ALIVE = 5  # seconds an idle keep-alive HTTP connection stays open
+WS_PING = 20.0  # seconds between websocket pings, and to wait for the pong
 
 
 @contextmanager
@@ -186,6 +192,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         **given,  # else DESTEK_AUTH_TOKEN, if set
     )
     configure_logging(settings.log_level, settings.log_format)
+    if settings.enable_api:  # never open by default: given, from a file, or made once
+        settings = _with_api_token(settings, args.auth_token_file)
     # The sentence encoder's OpenMP threads sleep between calls instead of spinning: a
     # spinning team takes the cores the event loop needs (set before the engine loads).
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -200,6 +208,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     with embedded or contextlib.nullcontext():
         if embedded is not None and embedded.backend_env:  # the console reads it too
             settings = settings.model_copy(update=_backend_settings(embedded.backend_env))
+        if embedded is not None and embedded.action_token:  # the engine shows it to them
+            settings = settings.model_copy(update=_action_token(embedded.action_token))
         app = create_app(settings, model)  # checks credentials.yml and endpoints.yml
         console.print(
             f"Loaded [bold]{model.name}[/]; serving on http://{args.interface}:{args.port}"
@@ -212,6 +222,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             # loop more than it saves on the wire (fanning a queue change out to every
             # console is most of the sockets' CPU otherwise).
             "ws_per_message_deflate": False,
+            # Half-open and idle connections do not hold a socket for long: an idle
+            # keep-alive connection closes after 5 s, and a websocket whose client does
+            # not answer a ping within 20 s (one every 20 s) is closed.
+            "timeout_keep_alive": KEEP_ALIVE,
+            "ws_ping_interval": WS_PING,
+            "ws_ping_timeout": WS_PING,
         }
         if settings.workers == 1:
             uvicorn.run(app, host=settings.host, port=settings.port, **options)
@@ -227,6 +243,22 @@ def cmd_run(args: argparse.Namespace) -> int:
                 settings.log_level, settings.log_format,
             )  # fmt: skip
     return 0
+
+
+def _with_api_token(settings: Settings, token_file: str | None) -> Settings:
+    """The settings with the HTTP API's token resolved (see :mod:`bot.server.auth`)."""
+    from bot.server.auth import project_api_token
+
+    if token_file:
+        settings = settings.model_copy(update={"auth_token_file": Path(token_file)})
+    return settings.model_copy(update={"auth_token": project_api_token(settings)})
+
+
+def _action_token(token: str) -> dict[str, Any]:
+    """The setting for the secret of the action server ``bot run`` started."""
+    from pydantic import SecretStr
+
+    return {"action_token": SecretStr(token)}
 
 
 def _backend_settings(env: dict[str, str]) -> dict[str, Any]:
@@ -254,23 +286,29 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def cmd_run_actions(args: argparse.Namespace) -> int:
-    """``bot run actions``: rasa_sdk's own action server for the project's actions package."""
-    import importlib
+    """``bot run actions``: rasa_sdk's own action server for the project's actions package,
+    answering only the engine when a secret is set (:mod:`bot.action_server`)."""
+    from bot.action_server import build_action_app, read_token_file
+    from bot.settings import Settings
 
-    from rasa_sdk.endpoint import create_app
-    from rasa_sdk.executor import ActionExecutor
-
-    if str(Path.cwd()) not in sys.path:  # the console script does not put the project there
-        sys.path.insert(0, str(Path.cwd()))
-    try:
-        package = importlib.import_module(args.actions)
-    except ImportError as exc:
-        raise ConfigError(f"cannot import the actions package {args.actions!r}: {exc}") from exc
-    executor = ActionExecutor()
-    executor.register_package(package)
-    names = ", ".join(sorted(executor.actions)) or "none"
-    console.print(f"Actions: {names}; serving on http://{args.interface}:{args.port}")
-    app = create_app(executor, cors_origins=args.cors, auto_reload=args.auto_reload)
+    if args.token_file:
+        secret: str | None = read_token_file(Path(args.token_file))
+    else:
+        token = Settings().action_token  # DESTEK_ACTION_TOKEN; set but empty counts as unset
+        secret = token.get_secret_value() or None if token is not None else None
+    app, names = build_action_app(
+        args.actions, secret, token_name=args.token_name, cors=args.cors,
+        auto_reload=args.auto_reload,
+    )  # fmt: skip
+    console.print(
+        f"Actions: {', '.join(names) or 'none'}; serving on http://{args.interface}:{args.port}"
+    )
+    if secret is None:
+        console.print(
+            "[yellow]warning:[/] no DESTEK_ACTION_TOKEN or --token-file: anyone who reaches "
+            f"port {args.port} can run the actions",
+            highlight=False,
+        )
     app.run(
         host=args.interface,
         port=args.port,
@@ -374,6 +412,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--auth-token", help="the HTTP API answers only requests with ?token=<this> (Rasa's)"
     )
+    run.add_argument(
+        "--auth-token-file",
+        help="a file holding the HTTP API's token (default: DESTEK_AUTH_TOKEN, else one made "
+        "once in .destek/api-token)",
+    )
     run.add_argument("-p", "--port", type=int, default=5005)
     run.add_argument("-i", "--interface", default="0.0.0.0")
     run.add_argument("--log-level", default="info")
@@ -398,13 +441,23 @@ def build_parser() -> argparse.ArgumentParser:
     actions = run_sub.add_parser("actions", help="start the custom action server (rasa_sdk)")
     actions.add_argument("--actions", default="actions", help="the actions package or module")
     actions.add_argument("-p", "--port", type=int, default=5055)
-    actions.add_argument("-i", "--interface", default="0.0.0.0")
+    actions.add_argument(
+        "-i", "--interface", default="127.0.0.1", help="address to bind (0.0.0.0: every one)"
+    )
+    actions.add_argument(
+        "--token-file",
+        help="a file holding the secret the engine must send (default: $DESTEK_ACTION_TOKEN)",
+    )
+    actions.add_argument(
+        "--token-name", default="token", help="the query parameter a Rasa engine sends it in"
+    )
     actions.add_argument("--cors", nargs="*", default="*", help="allowed CORS origins")
     actions.add_argument("--auto-reload", action="store_true", help="reload changed actions")
     actions.set_defaults(func=cmd_run_actions)
 
     add_agents_parser(verbs)
     add_report_parser(verbs)
+    add_privacy_parser(verbs)
     return parser
 
 

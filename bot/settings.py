@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["CONSOLE_SECRET_VARIABLE", "Settings", "environment", "share_console_secret"]
@@ -36,16 +36,31 @@ class Settings(BaseSettings):
     credentials: Path = Path("credentials.yml")
     # HS256 secret the website signs player tokens with; unset: tokens verify nobody.
     player_token_secret: str | None = None
-    # Rasa's --auth-token: the HTTP API answers only requests with ?token=<this>.
+    # Rasa's --auth-token: the HTTP API answers only requests that carry it
+    # (`Authorization: Bearer` or ?token=). `bot run` always has one: this, else the file
+    # below, else one it makes once in .destek/api-token (see bot/server/auth.py).
     auth_token: SecretStr | None = None
+    # A file that holds the token (mode 0600 is advised), so it never needs argv or env.
+    auth_token_file: Path | None = None
     # HS256 secret the operator console signs its session cookies with; unset: one is
     # made at start-up (and shared by `bot run --workers`), so sessions end on restart.
     console_secret: SecretStr | None = None
+    # A console session ends when not renewed for this long (the open page renews it),
+    # and at the latest this long after the password was given.
+    console_idle_minutes: float = Field(default=30.0, gt=0)
+    console_session_hours: float = Field(default=12.0, gt=0)
+    # What channels sign for their clients (web-chat session ids) and derive their keys
+    # from; unset: the project's own, made once in .destek/channel-secret.
+    channel_secret: SecretStr | None = None
     # The account backend the console's player panel reads (the action server's, by the
     # same variables); unset: the panel says it is not configured.
     backend_url: str | None = None
     backend_token: SecretStr | None = None
     backend_timeout: float = 2.0
+    # The secret the engine shows the action server (header X-Destek-Action-Token), and
+    # that `bot run actions` asks for; unset: `bot run` makes one for the action server it
+    # starts itself, and a standalone action server is open (it warns).
+    action_token: SecretStr | None = None
     # The operators' canned responses; a missing file means none.
     canned: Path = Path("canned.yml")
 

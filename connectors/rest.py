@@ -9,25 +9,33 @@ answer is sent. A body that is not such an object is a 400 naming the field.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 
 from bot.channels import BotMessage, ChannelContext, MessageHandler
+from connectors.rest_auth import RestAuth
 from connectors.rest_message import NO_DIALOGUE, read_body
 
 __all__ = ["CHANNEL", "RestChannel", "rest_router"]
 
 CHANNEL = "rest"
+OPEN = RestAuth("open")
 
 
 class RestChannel:
-    """Rasa's REST channel. It has no options."""
+    """Rasa's REST channel; who may call it is in its options (:mod:`connectors.rest_auth`).
+
+    Raises:
+        ConfigError: an unknown option, or an ``auth`` without its secret.
+    """
 
     def __init__(self, context: ChannelContext) -> None:
         self.context = context
+        self.auth = RestAuth.from_options(context.options or {}, Path.cwd())
 
     def install(self, app: FastAPI) -> None:
-        app.include_router(rest_router(self.context.handler))
+        app.include_router(rest_router(self.context.handler, self.auth))
 
     async def start(self) -> None:
         return None
@@ -36,9 +44,9 @@ class RestChannel:
         return None
 
 
-def rest_router(handler: Callable[[], MessageHandler | None]) -> APIRouter:
+def rest_router(handler: Callable[[], MessageHandler | None], auth: RestAuth = OPEN) -> APIRouter:
     """The REST channel's routes; ``handler`` gives the bot now (None: it cannot chat,
-    which is a 503)."""
+    which is a 503); ``auth`` checks the caller (a 401 before anything is read)."""
     router = APIRouter()
 
     @router.get("/webhooks/rest/")
@@ -48,6 +56,7 @@ def rest_router(handler: Callable[[], MessageHandler | None]) -> APIRouter:
     @router.post("/webhooks/rest/webhook")
     async def webhook(request: Request) -> list[BotMessage]:
         body = await read_body(request)
+        auth.check(request, body.sender)
         bot = handler()
         if bot is None:
             raise HTTPException(503, NO_DIALOGUE)

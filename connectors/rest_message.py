@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.channels import UserMessage
+from bot.channels import UserMessage, split_space
 
 __all__ = ["MAX_TEXT", "NO_DIALOGUE", "RestMessage", "read_body"]
 
@@ -25,6 +25,17 @@ class RestMessage(BaseModel):
     message_id: str | None = Field(default=None, max_length=256)
     # Rasa lets a caller name the channel, so channel-specific responses apply.
     input_channel: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @field_validator("sender")
+    @classmethod
+    def _not_another_channels(cls, sender: str) -> str:
+        spaced = split_space(sender)
+        if spaced is not None:
+            raise ValueError(
+                f"'{spaced[0]}:' begins the ids of the {spaced[0]} channel's conversations; "
+                "a REST conversation cannot name one"
+            )
+        return sender
 
     def user_message(self, channel: str) -> UserMessage:
         return UserMessage(

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from bot.nlu.pipeline import ComponentSpec, Pipeline
 from bot.nlu.training_data import EntitySpan, Example, LookupTable, RegexPattern, TrainingData
+
+# Every server a test starts signs web-chat session ids with this secret, so a test can
+# make a session id a browser would hold (tests/connectors/webchat_fixtures.py).
+TEST_CHANNEL_SECRET = "tests-channel-secret-0123456789abcdef"
+os.environ.setdefault("DESTEK_CHANNEL_SECRET", TEST_CHANNEL_SECRET)
 
 SMALL_DATA = {
     "greet": [

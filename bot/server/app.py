@@ -3,6 +3,7 @@ channels; stop them in reverse)."""
 
 from __future__ import annotations
 
+import hmac
 import logging
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -19,19 +20,25 @@ from bot.channels import ChannelContext, InputChannel, MessageHandler
 from bot.errors import StoreError
 from bot.log_format import configure_logging
 from bot.model_storage import TrainedModel, load_model
+from bot.secret_files import project_secret
 from bot.server import heap
 from bot.server.api import public_router
 from bot.server.api import router as api_router
-from bot.server.auth import require_token
+from bot.server.audit_trail import audit_of
+from bot.server.auth import api_token, require_token
 from bot.server.body_limit import BodyLimit
 from bot.server.channel_registry import ALIASES, configured_channels
 from bot.server.console import install_console
+from bot.server.console.csrf import SameOriginWrites
 from bot.server.conversation_api import router as conversation_router
 from bot.server.handover_wiring import build_live_agents
+from bot.server.id_spaces import spaced
 from bot.server.model_reload import ModelWatcher
 from bot.server.model_reload import router as model_router
 from bot.server.player_delivery import PlayerDelivery
+from bot.server.rate_limit import install_rate_limits
 from bot.server.runtime import ConversationService
+from bot.server.security_headers import SecurityHeaders
 from bot.settings import Settings, environment
 
 __all__ = ["app_from_environment", "create_app"]
@@ -76,7 +83,9 @@ def create_app(
         if loaded.nlu is None:
             log.warning("model %s has no NLU pipeline", loaded.name)
         await conversations.load(loaded)
-        watcher = ModelWatcher(conversations, settings.model, settings.model_watch_interval)
+        watcher = ModelWatcher(
+            conversations, settings.model, settings.model_watch_interval, audit_of(app)
+        )
         if _watches(settings, loaded):
             watcher.start(loaded.path)
         started: list[InputChannel] = []
@@ -95,8 +104,15 @@ def create_app(
                 await channel.stop()
             await conversations.stop()
 
-    app = FastAPI(title="Destek", version=__version__, lifespan=lifespan)
+    # No /docs or /redoc: they run an inline script and fetch their code from a CDN,
+    # which neither the security headers nor an offline install allow (/openapi.json stays).
+    app = FastAPI(
+        title="Destek", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.settings = settings
+    app.state.api_token = api_token(settings)  # the HTTP API's; see bot/server/auth.py
+    if settings.enable_api and app.state.api_token is None:
+        log.warning("the HTTP API is served without a token: anyone who reaches it may use it")
     app.state.conversations = conversations
     app.state.player_delivery = delivery  # the handover desk's way to reach a player
     app.state.live_agents = live_agents  # the desk, the queue store, the connector
@@ -111,7 +127,10 @@ def create_app(
     for channel in channels:
         channel.install(app)
 
+    install_rate_limits(app, conversations)  # inside BodyLimit: it reads bodies
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SameOriginWrites)  # the console takes writes from its own pages
+    app.add_middleware(SecurityHeaders)  # outermost: every answer gets them
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -164,12 +183,26 @@ def _build_channels(
     plan = configured_channels(settings.credentials, environment())
     for warning in plan.warnings:  # a Rasa channel Destek does not serve, or none at all
         log.log(logging.WARNING if warn else logging.DEBUG, warning)
+    secret = _channel_secret(settings)
     return {
         channel.name: channel.build(
-            ChannelContext(channel.name, channel.options, handler, service.fanout)
+            ChannelContext(
+                channel.name,
+                channel.options,
+                spaced(channel.name, handler),  # a channel's own ids stay its own
+                service.fanout,
+                hmac.new(secret.encode(), channel.name.encode(), "sha256").hexdigest(),
+            )
         )
         for channel in plan.channels
     }
+
+
+def _channel_secret(settings: Settings) -> str:
+    """``DESTEK_CHANNEL_SECRET``, else the project's own, kept in ``.destek/``."""
+    if settings.channel_secret is not None:
+        return settings.channel_secret.get_secret_value()
+    return project_secret(settings.credentials.resolve().parent, "channel-secret")
 
 
 def _by_input_channel(channels: dict[str, InputChannel]) -> dict[str, InputChannel]:

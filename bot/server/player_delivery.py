@@ -23,8 +23,16 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.channels import BotMessage, DeliveryError, Fanout, OutboundChannel
+from bot.channels import (
+    OWN_SPACES,
+    BotMessage,
+    DeliveryError,
+    Fanout,
+    OutboundChannel,
+    split_space,
+)
 from bot.handover.topics import conversation_topic
+from bot.server.channel_registry import ALIASES
 from bot.store.base import TrackerStore
 
 __all__ = ["CannotPush", "PlayerDelivery", "UnknownConversation", "latest_input_channel"]
@@ -65,9 +73,19 @@ class PlayerDelivery:
             DeliveryError: the channel failed (its message says how).
             StoreError: the tracker could not be read.
         """
-        name = channel or latest_input_channel(await self.store.load(sender_id))
+        spaced = split_space(sender_id)
+        name: str | None
+        if spaced is not None:  # the channel's own space says which channel, whatever was said
+            name, own_id = spaced
+        else:
+            name = channel or latest_input_channel(await self.store.load(sender_id))
+            own_id = sender_id
         if name is None:
             raise UnknownConversation("the conversation has no message from the player")
+        if spaced is None and ALIASES.get(name, name) in OWN_SPACES:
+            # A REST caller may name any channel in its body; it never reaches that
+            # channel's players, whose conversations are in the channel's own space.
+            raise CannotPush(f"the conversation is not one of the {name!r} channel's")
         served = self.channels.get(name)
         if served is None:
             raise CannotPush(f"the player's channel {name!r} is not served")
@@ -76,7 +94,7 @@ class PlayerDelivery:
                 f"the channel {name!r} cannot send outside a turn; the messages wait in "
                 "the conversation's tracker"
             )
-        await served.deliver(sender_id, messages)
+        await served.deliver(own_id, messages)
         return name
 
     async def __call__(

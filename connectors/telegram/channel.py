@@ -55,6 +55,10 @@ class TelegramChannel:
     def __init__(self, context: ChannelContext, backoff: Backoff | None = None) -> None:
         self.context = context
         self.options = TelegramOptions.from_mapping(context.options)
+        # Without a secret_token of its own, the webhook gets one derived from the server's
+        # secret: Destek sets the webhook itself, and an unsigned webhook would let anyone
+        # post updates in any chat's name.
+        self.secret_token = self.options.secret_token or (context.secret[:64] or None)
         self.backoff = backoff or Backoff()
         self._bot: Bot | None = None
         self._sender: TelegramSender | None = None
@@ -77,7 +81,7 @@ class TelegramChannel:
             get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=10),
         )
         self._sender = TelegramSender(bot, self.backoff)
-        if self.options.webhook_mode and self.options.secret_token is None:
+        if self.options.webhook_mode and self.secret_token is None:
             log.warning("%s.secret_token is not set: anyone can post updates to the webhook",
                         SECTION)  # fmt: skip
         if not self.options.webhook_mode:
@@ -196,7 +200,7 @@ class TelegramChannel:
         if self.options.webhook_url is not None:
             await bot.set_webhook(
                 self.options.webhook_url,
-                secret_token=self.options.secret_token,
+                secret_token=self.secret_token,
                 allowed_updates=ALLOWED_UPDATES,
             )
         else:
@@ -244,7 +248,7 @@ class TelegramChannel:
         return {"status": "ok"}
 
     def _check_secret(self, given: str | None) -> None:
-        expected = self.options.secret_token
+        expected = self.secret_token
         if expected is None:
             return
         if given is None or not hmac.compare_digest(given.encode(), expected.encode()):

@@ -20,7 +20,9 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from bot.channels import BotMessage, ChannelContext
 from connectors.webchat.options import WebChatOptions
+from connectors.webchat.rate_limit import late_limit
 from connectors.webchat.relay import SessionRelay
+from connectors.webchat.session_ids import SessionIds
 from connectors.webchat.socketio_server import SocketIOServer
 from connectors.webchat.websocket import WS_PATH, serve_socket
 
@@ -45,10 +47,11 @@ class WebChatChannel:
     def __init__(self, context: ChannelContext) -> None:
         self.context = context
         self.options = WebChatOptions.from_section(context.options)
-        self.relay = SessionRelay(context.handler, context.fanout)
+        self.relay = SessionRelay(context.handler, context.fanout, SessionIds(context.secret))
         self.socketio = SocketIOServer(self.relay, self.options)
 
     def install(self, app: FastAPI) -> None:
+        self.socketio.sender_limit = late_limit(app.state)  # read when a message comes
         app.include_router(self.router())
         app.mount(self.options.socketio_path, self.socketio.asgi_app())
 
@@ -65,7 +68,8 @@ class WebChatChannel:
             if not _origin_allowed(websocket, options):
                 await websocket.close(code=1008)
                 return
-            await serve_socket(websocket, relay)
+            limit = self.socketio.sender_limit()
+            await serve_socket(websocket, relay, limit=limit, idle_timeout=options.idle_timeout)
 
         @router.get("/webchat/config")
         async def config(request: Request) -> JSONResponse:

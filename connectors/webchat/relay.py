@@ -18,7 +18,6 @@ import contextlib
 import logging
 import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +30,7 @@ from bot.channels import (
     TranscriptEntry,
     UserMessage,
 )
+from connectors.webchat.session_ids import SessionIds
 
 __all__ = [
     "FAILED",
@@ -52,9 +52,9 @@ FAILED = "Mesajınız şu anda işlenemedi. Lütfen biraz sonra tekrar deneyin."
 OUTBOUND = "outbound"
 """The origin of frames sent outside a turn: no socket has it, so every socket shows them."""
 
-# A browser names its conversation, so it must not be able to name another channel's
-# (a WhatsApp number, a Telegram chat id) and read or write it: the widget's ids are the
-# server's random ones; a socket.io client's (rasa-webchat makes UUIDs) have a letter.
+# A browser presents its session id to resume it; the conversation is stored under a
+# keyed hash of it (see session_ids). The widget's ids are the server's random ones; a
+# socket.io client's are its own, as in Rasa (rasa-webchat makes UUIDs).
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 RASA_SESSION_ID = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9_.:-]{8,128}$")
 
@@ -63,7 +63,7 @@ Deliver = Callable[[Frame], Awaitable[None]]
 
 
 def new_session_id() -> str:
-    return uuid.uuid4().hex
+    return SessionIds.new()
 
 
 def topic(session_id: str) -> str:
@@ -81,7 +81,13 @@ class Turn:
 class SessionRelay:
     """Runs a session's turns through the bot now serving and publishes them live."""
 
-    def __init__(self, handler: Callable[[], MessageHandler | None], fanout: Fanout) -> None:
+    def __init__(
+        self,
+        handler: Callable[[], MessageHandler | None],
+        fanout: Fanout,
+        ids: SessionIds | None = None,
+    ) -> None:
+        self.ids = ids or SessionIds("")
         self._handler = handler
         self._fanout = fanout
 

@@ -55,7 +55,7 @@ def texts(fake: FakeTelegram) -> list[str]:
 
 
 def tracker(server: LiveServer, chat_id: int = CHAT_ID) -> dict[str, Any]:
-    response = httpx.get(f"{server.url}/conversations/{chat_id}/tracker", timeout=30)
+    response = httpx.get(f"{server.url}/conversations/telegram:{chat_id}/tracker", timeout=30)
     tracked: dict[str, Any] = response.json()
     return tracked
 
@@ -136,6 +136,23 @@ def test_a_wrong_or_missing_secret_is_refused_and_runs_no_turn(
     assert response.status_code == 403
     assert not fake.calls_to("sendMessage")
     assert tracker(app)["events"] == []
+
+
+def test_without_a_configured_secret_the_webhook_still_has_one_no_stranger_knows(
+    tmp_path: Path, telegram_model: TrainedModel, fake: FakeTelegram
+) -> None:
+    """An unsigned webhook let anyone post an update in any chat's name, and so write as
+    a verified Telegram player: Destek sets the webhook, so it always gives one."""
+    with serve(tmp_path, telegram_model, fake, secret_token=None) as server:
+        [webhook] = fake.calls_to("setWebhook")
+        derived = webhook["secret_token"]
+        assert derived and len(derived) >= 32
+        assert post(server, message_update(1, "merhaba"), secret=None).status_code == 403
+        assert not fake.calls_to("sendMessage")
+        assert post(server, message_update(2, "merhaba"), secret=derived).status_code == 200
+        assert texts(fake) == ["Merhaba oyuncu!"]
+    with serve(tmp_path, telegram_model, fake, secret_token=None):  # the same after a restart
+        assert fake.calls_to("setWebhook")[-1]["secret_token"] == derived
 
 
 def test_a_replayed_update_is_answered_once(app: LiveServer, fake: FakeTelegram) -> None:

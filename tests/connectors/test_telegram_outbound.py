@@ -45,7 +45,7 @@ def _player_writes(server: LiveServer, update_id: int, text: str) -> None:
 
 
 def _events(server: LiveServer) -> list[dict[str, Any]]:
-    response = httpx.get(f"{server.url}/conversations/{CHAT_ID}/tracker", timeout=30)
+    response = httpx.get(f"{server.url}/conversations/telegram:{CHAT_ID}/tracker", timeout=30)
     events: list[dict[str, Any]] = response.json()["events"]
     return events
 
@@ -54,7 +54,7 @@ def test_an_agents_message_reaches_the_chat(app: LiveServer, fake: FakeTelegram)
     _player_writes(app, 1, "merhaba")
     rating = {"text": "Görüşmemizi 1-5 arası puanlar mısınız?",
               "buttons": [{"title": "5", "payload": '/csat{"score": 5}'}]}  # fmt: skip
-    response = deliver(app.url, str(CHAT_ID), AGENT, rating)
+    response = deliver(app.url, f"telegram:{CHAT_ID}", AGENT, rating)
     assert response.json() == {"channel": "telegram"}
     sent = fake.wait_for("sendMessage", 3)[1:]  # after the greeting
     assert [s["chat_id"] for s in sent] == [CHAT_ID, CHAT_ID]
@@ -69,10 +69,10 @@ def test_a_bot_api_that_keeps_failing_is_a_clear_error_and_the_tracker_is_intact
     _player_writes(app, 2, "merhaba")
     before = _events(app)
     fake.fail_next("sendMessage", 500, times=4)
-    response = deliver(app.url, str(CHAT_ID), AGENT)
+    response = deliver(app.url, f"telegram:{CHAT_ID}", AGENT)
     assert response.status_code == 502
     assert response.json()["error"] == "DeliveryError"
     assert "Bot API did not take a message" in response.json()["message"]
     assert _events(app) == before
-    assert deliver(app.url, str(CHAT_ID), AGENT).status_code == 200  # it is back
+    assert deliver(app.url, f"telegram:{CHAT_ID}", AGENT).status_code == 200  # it is back
     assert fake.calls_to("sendMessage")[-1]["text"] == AGENT["text"]

@@ -16,9 +16,15 @@ from websockets.sync.client import ClientConnection, connect
 from bot.model_storage import TrainedModel
 from bot.nlu.pipeline import Pipeline
 from bot.store.redis_connection import RedisEndpoint
-from connectors.webchat.relay import new_session_id
 from tests.connectors.outbound_route import deliver
-from tests.connectors.webchat_fixtures import GREETING, chat_model, tracker, webchat_server
+from tests.connectors.webchat_fixtures import (
+    GREETING,
+    chat_model,
+    conversation_of,
+    new_session_id,
+    tracker,
+    webchat_server,
+)
 from tests.live_server import LiveServer
 from tests.store.conftest import key_prefix, redis_endpoint
 
@@ -79,7 +85,7 @@ def test_a_message_outside_a_turn_reaches_every_open_tab(server: LiveServer) -> 
     with _open(server, session) as first, _open(server, session) as second:
         _say(first, "merhaba", "o1")
         assert _next_bot(second)["text"] == GREETING  # the other tab follows the turn
-        response = deliver(server.url, session, {"recipient_id": session, **AGENT})
+        response = deliver(server.url, conversation_of(session), {"recipient_id": session, **AGENT})
         assert response.json() == {"channel": "webchat"}
         assert _next_bot(first)["text"] == AGENT["text"]
         assert _next_bot(second)["text"] == AGENT["text"]
@@ -91,7 +97,7 @@ def test_a_message_with_buttons_keeps_them(server: LiveServer) -> None:
               "buttons": [{"title": "5", "payload": '/csat{"score": 5}'}]}  # fmt: skip
     with _open(server, session) as ws:
         _say(ws, "merhaba", "b1")
-        assert deliver(server.url, session, rating).status_code == 200
+        assert deliver(server.url, conversation_of(session), rating).status_code == 200
         assert _next_bot(ws) == rating
 
 
@@ -107,13 +113,13 @@ def test_a_socketio_client_gets_it_as_bot_uttered(server: LiveServer) -> None:
         session = await asyncio.wait_for(confirmed.get(), TIMEOUT)
         await client.emit("user_uttered", {"message": "/thank", "session_id": session})
         assert (await asyncio.wait_for(received.get(), TIMEOUT)) == {"text": "Rica ederim."}
-        response = await asyncio.to_thread(deliver, server.url, session, AGENT)
+        response = await asyncio.to_thread(deliver, server.url, conversation_of(session), AGENT)
         message = await asyncio.wait_for(received.get(), TIMEOUT)
         await client.disconnect()
         return response.json(), message
 
     channel, message = asyncio.run(asyncio.wait_for(scenario(), 60))
-    assert channel == {"channel": "socketio"}
+    assert channel == {"channel": "webchat"}  # the one channel serving both protocols
     assert message == AGENT
 
 
@@ -124,7 +130,7 @@ def test_with_no_socket_open_the_delivery_is_not_an_error_and_the_tracker_is_int
     with _open(server, session) as ws:
         _say(ws, "merhaba", "n1")
     before = tracker(server, session)["events"]
-    assert deliver(server.url, session, AGENT).status_code == 200
+    assert deliver(server.url, conversation_of(session), AGENT).status_code == 200
     assert tracker(server, session)["events"] == before
 
 
@@ -143,5 +149,5 @@ def test_a_delivery_on_one_worker_reaches_the_socket_held_by_another(
         _open(b, session) as ws,
     ):
         _say(ws, "merhaba", "w1")
-        assert deliver(a.url, session, AGENT).json() == {"channel": "webchat"}
+        assert deliver(a.url, conversation_of(session), AGENT).json() == {"channel": "webchat"}
         assert _next_bot(ws)["text"] == AGENT["text"]

@@ -19,12 +19,14 @@ from bot.nlu.pipeline import Pipeline
 from bot.server import create_app
 from bot.settings import Settings
 from bot.store.fanout import InMemoryFanout
-from connectors.webchat.relay import SessionRelay, new_session_id, topic, with_button_titles
+from connectors.webchat.relay import SessionRelay, topic, with_button_titles
 from tests.connectors.webchat_fixtures import (
     ANYTHING_ELSE,
     GREETING,
     METHODS,
     chat_model,
+    conversation_of,
+    new_session_id,
     player_token,
     tracker,
     wait_until,
@@ -86,7 +88,8 @@ def test_a_message_gets_typing_then_the_answer_then_an_ack(server: LiveServer) -
         frames = _say(ws, "merhaba", "m1")
     assert [f["type"] for f in frames] == ["typing", "bot", "ack"]
     assert frames[1]["message"] == {
-        "recipient_id": session["session_id"],
+        # the conversation's id, which does not open the session (its id is a secret)
+        "recipient_id": conversation_of(session["session_id"]).removeprefix("webchat:"),
         "text": GREETING,
         "buttons": BUTTONS,
     }

@@ -13,13 +13,13 @@ from websockets.sync.client import connect
 
 from bot.model_storage import TrainedModel
 from bot.nlu.pipeline import Pipeline
-from connectors.webchat.relay import new_session_id
 from connectors.webchat.socketio_server import rasa_messages
 from tests.connectors.webchat_fixtures import (
     ANYTHING_ELSE,
     BONUS_IMAGE,
     GREETING,
     chat_model,
+    new_session_id,
     player_token,
     tracker,
     webchat_server,
@@ -190,7 +190,7 @@ def test_without_persistence_the_socket_is_the_conversation_and_event_names_are_
     with webchat_server(tmp_path_factory.mktemp("sio-plain"), model, credentials) as live:
         sid, reply = _run(scenario(live))
         assert reply == {"text": "Rica ederim."}
-        users = [e for e in tracker(live, sid)["events"] if e["event"] == "user"]
+        users = [e for e in tracker(live, f"webchat:{sid}")["events"] if e["event"] == "user"]
         assert [u["text"] for u in users] == ["/thank"]
 
 

@@ -224,7 +224,7 @@ def texts(fake: FakeGraph, to: str) -> list[str]:
 
 
 def user_texts(http: httpx.Client, sender: str) -> list[str]:
-    events = http.get(f"/conversations/{sender}/tracker").json()["events"]
+    events = http.get(f"/conversations/whatsapp:{sender}/tracker").json()["events"]
     return [e["text"] for e in events if e["event"] == "user"]
 
 
@@ -277,7 +277,7 @@ def test_a_signed_text_gets_a_text_reply_at_the_right_url(
         "text": {"body": "Merhaba! Size nasıl yardımcı olabilirim?", "preview_url": False},
     }
     user = next(
-        e for e in http.get(f"/conversations/{player}/tracker").json()["events"]
+        e for e in http.get(f"/conversations/whatsapp:{player}/tracker").json()["events"]
         if e["event"] == "user"
     )  # fmt: skip
     assert user["input_channel"] == "whatsapp"
@@ -360,7 +360,7 @@ def test_a_tapped_reply_runs_its_payload(http: httpx.Client, fake: FakeGraph, ki
     context = {"from": "908501234567", "id": "wamid.PREVIOUS"}
     post(http, envelope(message(player, "interactive", interactive=tap, context=context)))
     assert texts(fake, player) == ["papara yatırımınızı kontrol ediyorum."]
-    events = http.get(f"/conversations/{player}/tracker").json()["events"]
+    events = http.get(f"/conversations/whatsapp:{player}/tracker").json()["events"]
     user = next(e for e in events if e["event"] == "user")
     assert user["metadata"]["context"] == context
 
@@ -411,7 +411,7 @@ def test_a_message_without_text_gets_a_polite_reply(
     assert post(http, envelope(message(player, kind, **content))).status_code == 200
     assert [t[:24] for t in texts(fake, player)] == ["Şimdilik yalnızca yazılı"]
     # Kept for the agent who may read the conversation later, with what it was.
-    events = http.get(f"/conversations/{player}/tracker").json()["events"]
+    events = http.get(f"/conversations/whatsapp:{player}/tracker").json()["events"]
     users = [e for e in events if e["event"] == "user"]
     assert [(u["text"], u["metadata"]["type"]) for u in users] == [("", kind)]
 

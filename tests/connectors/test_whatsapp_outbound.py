@@ -56,7 +56,7 @@ def test_an_agents_message_reaches_the_players_number(
     say(http, player, "merhaba")
     rating = {"text": "Görüşmemizi puanlar mısınız?",
               "buttons": [{"title": "5", "payload": '/csat{"score": 5}'}]}  # fmt: skip
-    assert deliver(server, player, AGENT, rating).json() == {"channel": "whatsapp"}
+    assert deliver(server, f"whatsapp:{player}", AGENT, rating).json() == {"channel": "whatsapp"}
     assert texts(fake, player)[-1] == AGENT["text"]
     [buttons] = [b for b in fake.delivered if b["to"] == player and b["type"] == "interactive"]
     assert buttons["interactive"]["action"]["buttons"][0]["reply"]["id"] == '/csat{"score": 5}'
@@ -69,7 +69,7 @@ def test_outside_the_24_hour_window_the_refusal_is_named_and_logged(
     say(http, player, "merhaba")
     fake.fail_next(400, code=131047)  # Meta's "re-engagement message" refusal
     with caplog.at_level(logging.ERROR, logger="connectors.whatsapp"):
-        response = deliver(server, player, AGENT)
+        response = deliver(server, f"whatsapp:{player}", AGENT)
     assert response.status_code == 502
     assert response.json()["error"] == "OutsideServiceWindow"
     assert "24-hour" in response.json()["message"] and player not in response.json()["message"]
@@ -84,6 +84,6 @@ def test_a_graph_api_that_stays_down_is_a_delivery_error(
     player = new_player()
     say(http, player, "merhaba")
     fake.fail_next(500, times=3)
-    response = deliver(server, player, AGENT)
+    response = deliver(server, f"whatsapp:{player}", AGENT)
     assert (response.status_code, response.json()["error"]) == (502, "GraphUnavailable")
     assert AGENT["text"] not in texts(fake, player)

@@ -3,6 +3,8 @@ web chat channel. Imported explicitly by the test modules (no conftest)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -14,6 +16,7 @@ import httpx
 import jwt
 import pytest
 
+from bot.channels import in_space
 from bot.config import read_config
 from bot.dialogue.domain import read_domain
 from bot.dialogue.story_reader import load_stories
@@ -22,9 +25,17 @@ from bot.nlu.pipeline import Pipeline
 from bot.server import create_app
 from bot.settings import Settings
 from bot.workbench.training import train_core
+from connectors.webchat.relay import SESSION_ID, new_session_id  # noqa: F401  (the tests make ids so)
+from connectors.webchat.session_ids import SessionIds
+from tests.conftest import TEST_CHANNEL_SECRET
 from tests.connectors.outbound_route import with_deliver_route
 from tests.dialogue.engine_project import TOKEN_SECRET
 from tests.live_server import LiveServer
+
+# What the server derives the web chat's key from (bot/server/app.py: _build_channels).
+_SESSION_IDS = SessionIds(
+    hmac.new(TEST_CHANNEL_SECRET.encode(), b"webchat", hashlib.sha256).hexdigest()
+)
 
 __all__ = [
     "ANYTHING_ELSE",
@@ -136,7 +147,15 @@ def player_token(player_id: str = "oyuncu-42") -> str:
     return jwt.encode(claims, TOKEN_SECRET, algorithm="HS256")
 
 
+def conversation_of(session_id: str) -> str:
+    """The stored conversation id of a web-chat session id."""
+    return in_space("webchat", _SESSION_IDS.conversation(session_id))
+
+
 def tracker(server: LiveServer, conversation_id: str) -> dict[str, Any]:
+    """The tracker of a conversation; a web-chat session id names its own conversation."""
+    if SESSION_ID.match(conversation_id) or conversation_id.startswith("rasa-"):
+        conversation_id = conversation_of(conversation_id)
     response = httpx.get(f"{server.url}/conversations/{conversation_id}/tracker", timeout=30)
     response.raise_for_status()
     body: dict[str, Any] = response.json()

@@ -30,6 +30,7 @@ from bot.settings import CONSOLE_SECRET_VARIABLE, Settings, share_console_secret
 from bot.store.sql_queue import SQLQueueStore
 from bot.workbench.training import train_core
 from connectors.webchat.relay import new_session_id
+from tests.connectors.webchat_fixtures import conversation_of
 from tests.dialogue.engine_project import DOMAIN, write_project
 from tests.handover.conftest import HANDOVER_DOMAIN
 from tests.live_server import LiveServer
@@ -264,10 +265,11 @@ def _bot_texts_until(ws: ClientConnection, last: str) -> list[str]:
 
 
 def test_message_note_transfer_and_close_round_trip(server: LiveServer) -> None:
-    sender = new_session_id()
+    session = new_session_id()
+    sender = conversation_of(session)
     chat = f"{API}/conversations/{sender}"
     with connect(server.url.replace("http", "ws") + "/webhooks/webchat/ws") as player:
-        player.send(json.dumps({"type": "hello", "session_id": sender}))
+        player.send(json.dumps({"type": "hello", "session_id": session}))
         assert _recv(player)["type"] == "session"
         player.send(json.dumps({"type": "message", "text": "/human_handoff", "message_id": "1"}))
         assert _bot_texts_until(player, "Şu an çevrimiçi temsilcimiz yok.")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.channels import BotMessage, ChannelContext, DeliveryError
+from bot.channels import BotMessage, ChannelContext, DeliveryError, in_space
 from bot.dialogue.domain import Domain
 from bot.handover.desk import Desk
 from bot.handover.followups import FollowUps
@@ -67,10 +67,11 @@ async def follow_up_both(graph_url: str, domain: Domain, **more: Any) -> InMemor
     desk = Desk(trackers, InMemoryLockStore(), fanout, deliver, lambda: domain, lambda: NOW)
     for number, last in ((OUTSIDE, NOW - 24 * HOUR - 60), (INSIDE, NOW - 2 * HOUR)):
         said = {"event": "user", "text": "tamam", "input_channel": "whatsapp", "parse_data": {}}
-        await trackers.append(number, [{**said, "timestamp": NOW - 24 * HOUR - 60},
-                                       {**said, "timestamp": last}])  # fmt: skip
-        await store.enqueue(QueueEntry(number, "player_asked", requested_at=NOW - 25 * HOUR))
-        await store.finish(number, "closed", NOW - 24 * HOUR - 30, "follow_up")
+        chat = in_space("whatsapp", number)  # as the server stores a WhatsApp conversation
+        await trackers.append(chat, [{**said, "timestamp": NOW - 24 * HOUR - 60},
+                                     {**said, "timestamp": last}])  # fmt: skip
+        await store.enqueue(QueueEntry(chat, "player_asked", requested_at=NOW - 25 * HOUR))
+        await store.finish(chat, "closed", NOW - 24 * HOUR - 30, "follow_up")
     try:
         await FollowUps(store, desk, {"follow_up": 24 * HOUR}, clock=lambda: NOW).tick()
     finally:
@@ -96,7 +97,7 @@ async def test_a_template_outside_the_window_and_text_inside(
     assert inside["type"] == "interactive"
     assert inside["interactive"]["body"]["text"] == "Sorununuz çözüldü mü?"
     assert {f.sender_id: f.status for f in await store.followups()} == {
-        OUTSIDE: "sent", INSIDE: "sent",
+        in_space("whatsapp", OUTSIDE): "sent", in_space("whatsapp", INSIDE): "sent",
     }  # fmt: skip
 
 
@@ -109,7 +110,10 @@ async def test_without_a_template_outside_the_window_nothing_is_sent(
     store = await follow_up_both(url, domain)
     assert [body["to"] for body in fake.delivered] == [INSIDE]
     outcome = {f.sender_id: f.status for f in await store.followups()}
-    assert outcome == {OUTSIDE: "failed", INSIDE: "sent"}
+    assert outcome == {
+        in_space("whatsapp", OUTSIDE): "failed",
+        in_space("whatsapp", INSIDE): "sent",
+    }
 
 
 @pytest.mark.anyio

@@ -151,7 +151,7 @@ def telegram_server(
 def test_a_telegram_player_is_handed_to_an_agent_and_back(
     telegram_server: LiveServer, fake: FakeTelegram
 ) -> None:
-    server, sender = telegram_server, str(CHAT_ID)
+    server, sender = telegram_server, f"telegram:{CHAT_ID}"
     telegram_says(server, message_update(1, "/human_handoff"))
     assert sent(fake) == [TRANSFER, NO_AGENTS]  # both before the webhook's 200
 
@@ -186,7 +186,7 @@ def test_a_telegram_player_is_handed_to_an_agent_and_back(
 def test_a_bot_api_failing_with_500_leaves_the_agents_message_recorded(
     telegram_server: LiveServer, fake: FakeTelegram
 ) -> None:
-    server, sender = telegram_server, str(CHAT_ID)
+    server, sender = telegram_server, f"telegram:{CHAT_ID}"
     telegram_says(server, message_update(1, "/human_handoff"))
     with signed_in(server, "ayse") as ayse:
         assert ayse.put(f"{API}/me/status", json={"status": "online"}).status_code == 200
@@ -229,7 +229,7 @@ def test_a_whatsapp_player_is_handed_to_an_agent_and_back(
     assert texts(meta, player) == [TRANSFER, NO_AGENTS]  # both before the webhook's 200
 
     with signed_in(server, "ayse") as ayse:
-        chat = take_and_write(ayse, player)
+        chat = take_and_write(ayse, f"whatsapp:{player}")
         wait_until(lambda: AGENT_TEXT in texts(meta, player), "the agent's text never came")
         assert texts(meta, player) == [TRANSFER, NO_AGENTS, JOINED, AGENT_TEXT]
 
@@ -249,7 +249,7 @@ def test_a_whatsapp_player_is_handed_to_an_agent_and_back(
     assert say(client, player, "teşekkürler").status_code == 200
     assert bodies(meta, player)[-1]["interactive"]["body"] == {"text": BOT_ANSWER}
 
-    [rated] = [e for e in events(server, player) if e["event"] == "csat"]
+    [rated] = [e for e in events(server, f"whatsapp:{player}") if e["event"] == "csat"]
     assert rated["score"] == 5
 
 
@@ -261,12 +261,14 @@ def test_graph_refusing_outside_the_24_hour_window_leaves_the_step_recorded(
     with signed_in(server, "ayse") as ayse:
         assert ayse.put(f"{API}/me/status", json={"status": "online"}).status_code == 200
         wait_until(lambda: JOINED in texts(meta, player), "never assigned")
-        with console_socket(server, ayse, player) as ws:
+        with console_socket(server, ayse, f"whatsapp:{player}") as ws:
             meta.fail_next(400, code=131047)
-            chat = f"{API}/conversations/{player}"
+            chat = f"{API}/conversations/whatsapp:{player}"
             assert ayse.post(f"{chat}/messages", json={"text": AGENT_TEXT}).status_code == 204
             hears_delivery_failed(ws)
-        said = [e["text"] for e in events(server, player) if e["event"] == "agent_uttered"]
+        said = [
+            e["text"] for e in events(server, f"whatsapp:{player}") if e["event"] == "agent_uttered"
+        ]
         assert said == [AGENT_TEXT]
         assert AGENT_TEXT not in texts(meta, player)
 

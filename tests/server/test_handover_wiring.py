@@ -26,6 +26,7 @@ from bot.settings import Settings
 from bot.store.queue_base import Agent
 from bot.workbench.training import train_core
 from connectors.webchat.relay import new_session_id
+from tests.connectors.webchat_fixtures import conversation_of
 from tests.dialogue.engine_project import DOMAIN, write_project
 from tests.handover.conftest import HANDOVER_DOMAIN
 from tests.live_server import LiveServer
@@ -105,6 +106,7 @@ def _agent(server: LiveServer, **body: str) -> None:
 
 def test_a_widget_player_hears_the_agent_and_the_rating_question(server: LiveServer) -> None:
     session = new_session_id()
+    chat = conversation_of(session)
     with connect(server.url.replace("http", "ws") + "/webhooks/webchat/ws") as ws:
         ws.send(json.dumps({"type": "hello", "session_id": session}))
         assert _recv(ws)["type"] == "session"
@@ -114,12 +116,12 @@ def test_a_widget_player_hears_the_agent_and_the_rating_question(server: LiveSer
 
         _agent(server, do="online", agent="ali")
         assert _bot_text(ws) == "Temsilcimiz Ali sohbete katıldı."
-        _agent(server, do="message", agent="ali", sender=session, text="Merhaba, bakıyorum.")
+        _agent(server, do="message", agent="ali", sender=chat, text="Merhaba, bakıyorum.")
         assert _bot_text(ws) == "Merhaba, bakıyorum."
-        _agent(server, do="close", agent="ali", sender=session)
+        _agent(server, do="close", agent="ali", sender=chat)
         assert _bot_text(ws) == "Görüşmemizi 1-5 arası puanlar mısınız?"
 
-    tracker = httpx.get(f"{server.url}/conversations/{session}/tracker", timeout=30).json()
+    tracker = httpx.get(f"{server.url}/conversations/{chat}/tracker", timeout=30).json()
     kinds = [e["event"] for e in tracker["events"]]
     for kind in ("handover_requested", "handover_assigned", "agent_uttered", "handover_closed"):
         assert kind in kinds
@@ -137,6 +139,7 @@ def test_what_is_sent_while_no_tab_is_open_is_kept_and_shown_on_return(
     server: LiveServer,
 ) -> None:
     session = new_session_id()
+    chat = conversation_of(session)
     url = server.url.replace("http", "ws") + "/webhooks/webchat/ws"
     with connect(url) as ws:
         ws.send(json.dumps({"type": "hello", "session_id": session}))
@@ -145,14 +148,14 @@ def test_what_is_sent_while_no_tab_is_open_is_kept_and_shown_on_return(
         while _recv(ws)["type"] != "ack":
             pass
     _agent(server, do="online", agent="veli")
-    _agent(server, do="message", agent="veli", sender=session, text="Hâlâ orada mısınız?")
-    _agent(server, do="close", agent="veli", sender=session)
+    _agent(server, do="message", agent="veli", sender=chat, text="Hâlâ orada mısınız?")
+    _agent(server, do="close", agent="veli", sender=chat)
 
     with connect(url) as ws:
         ws.send(json.dumps({"type": "hello", "session_id": session}))
         history = [line.get("text") for line in _recv(ws)["history"]]
     assert "Temsilcimiz Veli sohbete katıldı." in history
     assert history[-1] == "Görüşmemizi 1-5 arası puanlar mısınız?"
-    tracker = httpx.get(f"{server.url}/conversations/{session}/tracker", timeout=30).json()
+    tracker = httpx.get(f"{server.url}/conversations/{chat}/tracker", timeout=30).json()
     said = [e["text"] for e in tracker["events"] if e["event"] == "agent_uttered"]
     assert said == ["Hâlâ orada mısınız?"]

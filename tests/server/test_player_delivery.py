@@ -112,20 +112,21 @@ def test_as_the_desks_deliver_a_failure_is_logged_and_shown_to_the_console(
         store, fanout = InMemoryTrackerStore(), InMemoryFanout()
         channels = {"telegram": BrokenChannel(), "rest": SilentChannel()}
         delivery = PlayerDelivery(channels, store, fanout)
-        await store.append("t1", [{"event": "user", "input_channel": "telegram", "text": "a"}])
+        t1 = "telegram:t1"
+        await store.append(t1, [{"event": "user", "input_channel": "telegram", "text": "a"}])
         await store.append("r1", [{"event": "user", "input_channel": "rest", "text": "a"}])
         notices: list[dict[str, Any]] = []
-        async with fanout.subscribe("handover:t1") as t1, fanout.subscribe("handover:r1") as r1:
-            for sender, feed in (("t1", t1), ("r1", r1), ("gone", None)):
+        async with fanout.subscribe(f"handover:{t1}") as t, fanout.subscribe("handover:r1") as r:
+            for sender, feed in ((t1, t), ("r1", r), ("gone", None)):
                 await delivery(sender, [AGENT])  # never raises
                 if feed is not None:
                     notices.append(await asyncio.wait_for(anext(feed), 5))
-        return notices, await store.load("t1")
+        return notices, await store.load(t1)
 
     with caplog.at_level(logging.WARNING, logger="bot.server.player_delivery"):
         notices, events = asyncio.run(scenario())
     assert [(n["sender_id"], n["type"], n["error"]) for n in notices] == [
-        ("t1", "delivery_failed", "DeliveryError"),
+        ("telegram:t1", "delivery_failed", "DeliveryError"),
         ("r1", "delivery_failed", "CannotPush"),
     ]
     assert notices[0]["messages"] == [AGENT] and "Bot API" in notices[0]["reason"]
@@ -143,19 +144,38 @@ class PushingChannel:
         self.sent.append((sender_id, list(messages)))
 
 
-def test_a_channel_named_by_the_caller_is_used_without_reading_the_tracker() -> None:
+def test_a_channel_with_its_own_ids_is_found_from_the_id_without_reading_the_tracker() -> None:
     async def scenario() -> tuple[bool, bool, list[tuple[str, list[BotMessage]]]]:
         store, fanout, telegram = InMemoryTrackerStore(), InMemoryFanout(), PushingChannel()
         delivery = PlayerDelivery({"telegram": telegram}, store, fanout)
-        # no event stored at all: only the channel the desk read from the tracker says where
-        named = await delivery("t9", [AGENT], channel="telegram")
-        unnamed = await delivery("t9", [AGENT])  # read from the tracker: nothing there
+        # no event stored at all: the id says the channel, and the channel gets its own id
+        named = await delivery("telegram:t9", [AGENT], channel="telegram")
+        unnamed = await delivery("telegram:t9", [AGENT])
         return named, unnamed, telegram.sent
 
     named, unnamed, sent = asyncio.run(scenario())
-    assert sent == [("t9", [AGENT])]
-    assert named is True
-    assert unnamed is True  # no channel ever: nothing to retry, the tracker keeps it
+    assert sent == [("t9", [AGENT]), ("t9", [AGENT])]
+    assert named is True and unnamed is True
+
+
+def test_a_rest_conversation_that_names_another_channel_never_reaches_its_players() -> None:
+    """A REST caller may say ``input_channel: telegram``; an agent's answer to that
+    conversation must not go to the Telegram chat (or web-chat session) of the same id."""
+
+    async def scenario() -> tuple[list[tuple[str, list[BotMessage]]], list[bool]]:
+        store, fanout = InMemoryTrackerStore(), InMemoryFanout()
+        telegram, webchat = PushingChannel(), PushingChannel()
+        channels = {"telegram": telegram, "webchat": webchat, "socketio": webchat}
+        delivery = PlayerDelivery(channels, store, fanout)
+        for channel in ("telegram", "socketio"):
+            await store.append(channel, [{"event": "user", "input_channel": channel, "text": "a"}])
+        results = [await delivery(channel, [AGENT]) for channel in ("telegram", "socketio")]
+        results.append(await delivery("12345", [AGENT], channel="telegram"))
+        return telegram.sent + webchat.sent, results
+
+    sent, results = asyncio.run(scenario())
+    assert sent == []
+    assert results == [True, True, True]  # nothing to retry: it can never be pushed
 
 
 def test_the_desks_deliver_says_when_a_retry_could_help() -> None:
@@ -164,7 +184,7 @@ def test_the_desks_deliver_says_when_a_retry_could_help() -> None:
         channels = {"telegram": BrokenChannel(), "rest": SilentChannel()}
         delivery = PlayerDelivery(channels, store, fanout)
         return [
-            await delivery("t1", [AGENT], channel="telegram"),  # the Bot API is down
+            await delivery("telegram:t1", [AGENT], channel="telegram"),  # the Bot API is down
             await delivery("r1", [AGENT], channel="rest"),  # REST never pushes
         ]
 
