@@ -110,7 +110,19 @@ def cmd_agents_list(args: argparse.Namespace) -> int:
 
 
 def cmd_agents_disable(args: argparse.Namespace) -> int:
-    done = _with_store(args, lambda store: store.set_agent_disabled(args.login, True, time.time()))
+    from bot.cli_privacy import terminal_actor
+    from bot.store.audit import AGENT_DISABLED
+    from bot.store.sql import SQLTrackerStore
+    from bot.store.sql_audit import SQLAuditLog
+
+    async def disable(store: QueueStore) -> bool:
+        done = await store.set_agent_disabled(args.login, True, time.time())
+        if done and isinstance(store, SQLTrackerStore):  # as the console's admin page does
+            details = {"disabled": True}
+            await SQLAuditLog(store).record(terminal_actor(), AGENT_DISABLED, args.login, details)
+        return done
+
+    done = _with_store(args, disable)
     if not done:
         raise ConfigError(f"no agent with login {args.login!r}")
     console.print(f"Disabled [bold]{args.login}[/]; they can no longer log in.", highlight=False)

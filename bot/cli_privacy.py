@@ -31,13 +31,13 @@ from bot.handover.privacy import PlayerPrivacy, PlayerQuery, tell_consoles
 from bot.store.audit import ACTIONS, cli_actor
 from bot.store.queue_base import QueueEntry
 
-__all__ = ["add_privacy_parser"]
+__all__ = ["add_privacy_parser", "terminal_actor"]
 
 T = TypeVar("T")
 console = Console(stderr=True)
 
 
-def _actor() -> str:
+def terminal_actor() -> str:
     try:
         return cli_actor(getpass.getuser())
     except (OSError, KeyError):  # no user name in this environment (some containers)
@@ -95,7 +95,7 @@ def _with_privacy(args: argparse.Namespace, work: Callable[[PlayerPrivacy], Awai
 
 def cmd_privacy_export(args: argparse.Namespace) -> int:
     query = _query(args)
-    document = _with_privacy(args, lambda privacy: privacy.export(query, _actor()))
+    document = _with_privacy(args, lambda privacy: privacy.export(query, terminal_actor()))
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if args.out is None:
         sys.stdout.write(text)
@@ -127,7 +127,7 @@ def cmd_privacy_erase(args: argparse.Namespace) -> int:
     if not _confirmed(args, query):
         console.print("Nothing erased.")
         return 1
-    erasure = _with_privacy(args, lambda privacy: privacy.erase(query, _actor()))
+    erasure = _with_privacy(args, lambda privacy: privacy.erase(query, terminal_actor()))
     if erasure.reference is None:
         console.print("Nothing is stored about this player; nothing erased.")
         return 0

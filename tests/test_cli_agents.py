@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -87,6 +88,10 @@ def test_add_list_and_disable_round_trip(
     capsys.readouterr()
     assert main(["agents", "list"]) == 0
     assert "disabled" in capsys.readouterr().out
+    # as the console's admin page does, the terminal's disabling is in the audit log
+    assert main(["privacy", "audit", "--format", "json", "--action", "agent_disabled"]) == 0
+    [record] = json.loads(capsys.readouterr().out)
+    assert record["subject"] == "ali" and record["actor"].startswith("cli:")
 
 
 def test_mistakes_exit_1_with_a_message_and_no_traceback(

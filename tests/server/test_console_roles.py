@@ -111,3 +111,11 @@ def test_a_content_editor_takes_no_chat(rig: AccessRig) -> None:
     assert rig.client.get(f"{API}/model", headers=_as(rig, "editor")).json()["archives"] == [
         "matrix.tar.gz"
     ]
+    served = rig.client.put(
+        f"{API}/model", json={"model_file": "matrix.tar.gz"}, headers=_as(rig, "editor")
+    )
+    assert served.status_code == 204
+    audit = rig.client.get(f"{API}/admin/audit?action=model_activated", headers=_as(rig, "admin"))
+    [activated] = audit.json()
+    assert activated["actor"] == rig.agents["editor"].login
+    assert (activated["subject"], activated["details"]) == ("matrix.tar.gz", {"via": "console"})

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.errors import ModelError
+from bot.server import audit_trail
 from bot.server.console.floor import ConsoleProblem
 from bot.server.console.guards import ModelEditorDep
 from bot.server.model_reload import reload_model
@@ -68,3 +69,4 @@ async def serve_model(request: Request, body: ModelChoice, editor: ModelEditorDe
         await reload_model(service_of(request), path)
     except ModelError as error:
         raise ConsoleProblem(400, "bad_model", str(error)) from None
+    await audit_trail.model_activated(request.app, editor.login, body.model_file, "console")
