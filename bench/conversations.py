@@ -230,7 +230,8 @@ class ConversationRunner:
         response = await self.http.get(url, params={"username": username}, headers=self.api)
         response.raise_for_status()
         player = response.json()
-        claims = {"sub": str(player["id"]), "username": username, "exp": int(time.time()) + 3600}
+        claims = {"sub": str(player["id"]), "username": username, "aud": "destek-player",
+                  "exp": int(time.time()) + 3600}  # fmt: skip
         return jwt.encode(claims, TOKEN_SECRET, algorithm="HS256")
 
     async def latest_code(self, engine: Engine, sender: str) -> str:

@@ -1,8 +1,10 @@
 """Signed player tokens: how a website vouches for the player chatting with the bot.
 
-The site that embeds the chat signs ``{"sub": player id, "exp": ...}`` with a secret it
-shares with Destek (HS256) and passes the token in the session metadata. A valid token
-verifies the player without a one-time code; anything else verifies nobody.
+The site that embeds the chat signs ``{"sub": player id, "aud": "destek-player",
+"exp": ...}`` with a secret it shares with Destek (HS256) and passes the token in the
+session metadata. A valid token verifies the player without a one-time code; anything
+else verifies nobody. The audience keeps a token the site signs for something else with
+the same secret (its own API's, say) from passing as one.
 """
 
 from __future__ import annotations
@@ -19,11 +21,18 @@ from bot.dialogue.events import Event, SlotSet
 from bot.dialogue.tracker import Tracker
 from bot.errors import IdentityError
 
-__all__ = ["VerifiedPlayer", "identity_events", "token_from_metadata", "verify_player_token"]
+__all__ = [
+    "AUDIENCE",
+    "VerifiedPlayer",
+    "identity_events",
+    "token_from_metadata",
+    "verify_player_token",
+]
 
 log = logging.getLogger(__name__)
 
 ALGORITHM = "HS256"
+AUDIENCE = "destek-player"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +47,8 @@ def verify_player_token(
 ) -> VerifiedPlayer:
     """The player a token vouches for, or :class:`IdentityError` saying why not.
 
-    Only HS256 is accepted (never ``none``), ``exp`` is required, and ``sub`` must be
-    a non-empty string or number.
+    Only HS256 is accepted (never ``none``), ``exp`` and ``aud`` (:data:`AUDIENCE`) are
+    required, and ``sub`` must be a non-empty string or number.
     """
     if not isinstance(token, str) or not token.strip():
         raise IdentityError("no player token")
@@ -51,7 +60,8 @@ def verify_player_token(
             token,
             secret,
             algorithms=[ALGORITHM],
-            options={"require": ["exp", "sub"], "verify_exp": False, "verify_sub": False},
+            audience=AUDIENCE,
+            options={"require": ["exp", "sub", "aud"], "verify_exp": False, "verify_sub": False},
         )
     except jwt.PyJWTError as exc:
         raise IdentityError(f"invalid player token: {type(exc).__name__}") from exc

@@ -143,7 +143,7 @@ def webchat_server(
 
 def player_token(player_id: str = "oyuncu-42") -> str:
     """A token the website would sign for a logged-in player."""
-    claims = {"sub": player_id, "exp": int(time.time()) + 3600}
+    claims = {"sub": player_id, "aud": "destek-player", "exp": int(time.time()) + 3600}
     return jwt.encode(claims, TOKEN_SECRET, algorithm="HS256")
 
 

@@ -359,7 +359,7 @@ async def test_a_wait_in_the_queue_forgotten_for_a_session_ends_with_it(core: Co
 
 
 def _token(player: str, secret: str = TOKEN_SECRET, expires: float | None = None) -> str:
-    claims = {"sub": player, "exp": int(expires or time.time() + 600)}
+    claims = {"sub": player, "aud": "destek-player", "exp": int(expires or time.time() + 600)}
     return jwt.encode(claims, secret, algorithm="HS256")
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from bot.dialogue.identity_token import verify_player_token
+from bot.dialogue.identity_token import AUDIENCE, verify_player_token
 from bot.errors import IdentityError
 
 SECRET = "site-shared-secret-of-at-least-32-bytes"
@@ -16,7 +16,8 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def _token(claims: dict[str, object], secret: str = SECRET, algorithm: str = "HS256") -> str:
-    return jwt.encode(claims, secret, algorithm=algorithm)
+    """A token with ``claims``, and the player audience unless they name another."""
+    return jwt.encode({"aud": AUDIENCE, **claims}, secret, algorithm=algorithm)
 
 
 def _exp(minutes: int) -> int:
@@ -40,6 +41,10 @@ def test_valid_token_names_the_player() -> None:
         (_token({"exp": _exp(10)}), "invalid"),  # no sub
         (_token({"sub": "", "exp": _exp(10)}), "names no player"),
         (_token({"sub": "1001", "exp": _exp(10)}, algorithm="HS512"), "invalid"),
+        # signed with the same secret for something else: the site's API, the REST channel
+        (_token({"sub": "1001", "exp": _exp(10), "aud": "site-api"}), "invalid"),
+        (_token({"sub": "1001", "exp": _exp(10), "aud": "destek-rest"}), "invalid"),
+        (jwt.encode({"sub": "1001", "exp": _exp(10)}, SECRET, algorithm="HS256"), "invalid"),
         ("not.a.token", "invalid"),
         ("", "no player token"),
         (None, "no player token"),

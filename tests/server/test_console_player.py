@@ -108,7 +108,8 @@ def server(tmp_path: Path, model: TrainedModel, backend: str) -> Iterator[LiveSe
 
 def verified_player_asks(server: LiveServer, sender_id: str, player_id: int) -> str:
     """A web player whose site vouches for them (a signed token) asks for a human."""
-    token = jwt.encode({"sub": str(player_id), "exp": int(time.time()) + 600}, TOKEN_SECRET)
+    claims = {"sub": str(player_id), "aud": "destek-player", "exp": int(time.time()) + 600}
+    token = jwt.encode(claims, TOKEN_SECRET)
     body = {"sender": sender_id, "message": "/human_handoff", "metadata": {"player_token": token}}
     response = httpx.post(f"{server.url}/webhooks/rest/webhook", json=body, timeout=30)
     assert response.status_code == 200

@@ -103,7 +103,10 @@ def _player_asks_for_a_human(
     if reload:
         page.goto(server.url + "/")
     if player_id is not None:  # the site vouches for the player with a signed token
-        token = jwt.encode({"sub": str(player_id), "exp": int(time.time()) + 900}, TOKEN_SECRET)
+        token = jwt.encode(
+            {"sub": str(player_id), "aud": "destek-player", "exp": int(time.time()) + 900},
+            TOKEN_SECRET,
+        )
         page.evaluate("token => window.DestekChat.setPlayerToken(token)", token)
     if reload:
         page.get_by_role("button", name="Sohbeti aç").click()
