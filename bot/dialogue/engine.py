@@ -53,7 +53,7 @@ from bot.dialogue.forms import refused_answer
 from bot.dialogue.handoff import immediate_handover
 from bot.dialogue.handover_events import HandoverClosed, HandoverRequested
 from bot.dialogue.handover_turns import live_agent_calls, tell_live_agents, wants_the_bot
-from bot.dialogue.identity_token import identity_events
+from bot.dialogue.identity_token import identity_events, without_tokens
 from bot.dialogue.payload import parse_payload
 from bot.dialogue.policies import PolicyEnsemble, Prediction
 from bot.dialogue.sessions import session_due, session_start
@@ -234,7 +234,7 @@ class Engine:
             parse_data=parse_data,
             input_channel=message.input_channel,
             message_id=message.message_id,
-            metadata=dict(message.metadata),
+            metadata=without_tokens(message.metadata),  # a token is a credential
         )
 
     # ---- choosing and running actions ----------------------------------------------------

@@ -23,10 +23,12 @@ from bot.errors import IdentityError
 
 __all__ = [
     "AUDIENCE",
+    "STORED_TOKEN",
     "VerifiedPlayer",
     "identity_events",
     "token_from_metadata",
     "verify_player_token",
+    "without_tokens",
 ]
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,26 @@ def token_from_metadata(metadata: Mapping[str, Any]) -> str | None:
                 if isinstance(value, str) and value:
                     return value
     return None
+
+
+STORED_TOKEN = "***"
+"""What a token's place in a stored message's metadata holds: the token itself is a
+credential until it expires, and a tracker is read by more people than the player."""
+
+
+def without_tokens(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """``metadata`` as it is stored: a player token (also in ``customData``) replaced by
+    :data:`STORED_TOKEN`."""
+    stored = dict(metadata)
+    custom = stored.get("customData")
+    if isinstance(custom, Mapping):
+        stored["customData"] = {
+            k: STORED_TOKEN if k in TOKEN_KEYS and v else v for k, v in custom.items()
+        }
+    for key in TOKEN_KEYS:
+        if stored.get(key):
+            stored[key] = STORED_TOKEN
+    return stored
 
 
 def identity_events(

@@ -101,7 +101,9 @@ def test_chat_click_a_button_reload_and_see_the_history(page: Page, server: Live
     assert [e["text"] for e in events if e["event"] == "user"] == ["merhaba", "/deposit_methods"]
 
 
-def test_the_player_token_of_the_page_reaches_the_tracker(page: Page, server: LiveServer) -> None:
+def test_the_player_token_of_the_page_verifies_the_player_and_is_not_stored(
+    page: Page, server: LiveServer
+) -> None:
     token = player_token("oyuncu-1907")
     page.add_init_script(f"window.DestekChatConfig = {json.dumps({'playerToken': token})};")
     page.goto(server.url + "/")
@@ -110,7 +112,8 @@ def test_the_player_token_of_the_page_reaches_the_tracker(page: Page, server: Li
     expect(page.locator(".destek-bot .destek-text")).to_have_text(["Rica ederim."])
     state = tracker(server, _session_id(page))
     user = next(e for e in state["events"] if e["event"] == "user")
-    assert user["metadata"]["player_token"] == token
+    assert user["metadata"]["player_token"] == "***"  # a credential until it expires
+    assert token not in json.dumps(state)
     assert state["slots"]["verified"] is True and state["slots"]["player_id"] == "oyuncu-1907"
 
 

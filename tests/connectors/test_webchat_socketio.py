@@ -109,7 +109,7 @@ def test_a_rasa_webchat_session_gets_rasas_shapes(server: LiveServer) -> None:
     assert state["slots"]["verified"] is True and state["slots"]["player_id"] == "p-9"
     user = next(e for e in state["events"] if e["event"] == "user")
     assert user["input_channel"] == "socketio"
-    assert user["metadata"]["customData"]["playerToken"] == token
+    assert user["metadata"]["customData"]["playerToken"] == "***"  # verified, not kept
 
 
 def test_a_session_request_without_a_usable_id_gets_a_new_one(server: LiveServer) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from bot.dialogue.identity_token import AUDIENCE, verify_player_token
+from bot.dialogue.identity_token import AUDIENCE, verify_player_token, without_tokens
 from bot.errors import IdentityError
 
 SECRET = "site-shared-secret-of-at-least-32-bytes"
@@ -71,3 +71,11 @@ def test_missing_secret_is_an_error_not_a_pass() -> None:
     token = _token({"sub": "1001", "exp": _exp(10)})
     with pytest.raises(IdentityError, match="no secret"):
         verify_player_token(token, "", now=NOW)
+
+
+def test_a_stored_message_keeps_no_token() -> None:
+    metadata = {"player_token": "a.b.c", "customData": {"playerToken": "d.e.f", "lang": "tr"}}
+    stored = without_tokens(metadata)
+    assert stored == {"player_token": "***", "customData": {"playerToken": "***", "lang": "tr"}}
+    assert metadata["player_token"] == "a.b.c"  # the message itself is untouched
+    assert without_tokens({"page": "/para-yatir"}) == {"page": "/para-yatir"}
