@@ -109,7 +109,7 @@ def tckn_valid(digits: str) -> bool:
 def iban_valid(iban: str) -> bool:
     """A Turkish IBAN (``TR`` and 24 digits, spaces ignored) whose ISO 13616 mod-97 is 1."""
     compact = iban.replace(" ", "").upper()
-    if len(compact) != 26 or not compact.startswith("TR") or not compact[2:].isdigit():
+    if len(compact) != 26 or not compact.startswith("TR") or not compact[2:].isdecimal():
         return False
     rearranged = compact[4:] + compact[:4]
     return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1

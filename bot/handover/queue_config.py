@@ -135,7 +135,7 @@ class QueueConfig:
 def _sla(options: Mapping[Any, Any]) -> SlaPolicy:
     targets: dict[int, float] = {}
     for key, value in options.items():
-        if isinstance(key, bool) or not str(key).lstrip("-").isdigit():
+        if isinstance(key, bool) or not str(key).lstrip("-").isdecimal():
             raise ConfigError(f"endpoints.yml: live_agents.sla key {key!r} must be a priority")
         targets[int(key)] = _seconds(value, f"sla.{key}")
     return SlaPolicy(targets)

@@ -55,7 +55,7 @@ def button_lines(message: Mapping[str, Any]) -> list[str]:
 
 def _chosen(text: str, buttons: Sequence[Mapping[str, Any]]) -> str:
     """The payload of button number ``text``, or ``text`` itself."""
-    if text.isdigit() and 1 <= int(text) <= len(buttons):
+    if text.isdecimal() and 1 <= int(text) <= len(buttons):
         payload = buttons[int(text) - 1].get("payload")
         if isinstance(payload, str) and payload:
             return payload

@@ -122,7 +122,7 @@ def _url(options: Mapping[str, Any], key: str) -> str:
 
 def _positive_int(options: Mapping[str, Any], key: str) -> int:
     value = str(_text(options, key))
-    if not value.isdigit() or int(value) == 0:
+    if not value.isdecimal() or int(value) == 0:
         raise ConfigError(f"{SECTION}.{key} must be a positive whole number")
     return int(value)
 

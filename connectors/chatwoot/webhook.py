@@ -224,7 +224,7 @@ def _conversation(data: Mapping[str, Any]) -> Conversation | None:
 def _as_int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return int(value) if isinstance(value, str) and value.isdecimal() else None
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

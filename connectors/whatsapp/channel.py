@@ -85,7 +85,7 @@ class WhatsAppOptions:
         if missing:
             raise ConfigError(f"credentials.yml: whatsapp needs {', '.join(missing)}")
         given = {key: str(options[key]).strip() for key in REQUIRED}
-        if not given["phone_number_id"].isdigit():
+        if not given["phone_number_id"].isdecimal():
             raise ConfigError("credentials.yml: whatsapp phone_number_id must be digits")
         version = str(options.get("api_version") or DEFAULT_API_VERSION)
         if not API_VERSION.fullmatch(version):

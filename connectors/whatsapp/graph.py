@@ -145,6 +145,6 @@ def _error(response: httpx.Response) -> Mapping[str, Any]:
 
 def _delay(backoff: float, attempt: int, retry_after: str | None) -> float:
     delay = backoff * 2.0**attempt
-    if retry_after is not None and retry_after.strip().isdigit():
+    if retry_after is not None and retry_after.strip().isdecimal():
         delay = max(delay, float(retry_after))
     return min(delay, MAX_DELAY)
