@@ -39,6 +39,9 @@ BOT = str(Path(sys.executable).parent / "bot")
 QUIET_ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
 
 
+BENCH_API_TOKEN = "bench-api-token-0123456789abcdef"  # the served API wants a token
+
+
 def measure_server(
     server: ServerProcess,
     texts: list[str],
@@ -52,8 +55,10 @@ def measure_server(
         memory = server.memory_mb
         one = server.parse_load(texts[20 : 20 + sequential], 1)
         many = server.parse_load(texts[20 + sequential :], clients)
-        scores = heldout_over_http(server.port, heldout)
-        stranger_scores = heldout_over_http(server.port, strangers) if strangers else {}
+        scores = heldout_over_http(server.port, heldout, server.api_token)
+        stranger_scores = (
+            heldout_over_http(server.port, strangers, server.api_token) if strangers else {}
+        )
     return {
         "memory_mb": round(memory, 1),
         "sequential": one.as_dict(),
@@ -69,10 +74,13 @@ def _strangers(args: argparse.Namespace) -> list[Example]:
     return list(load_training_data([args.strangers]).examples)
 
 
-def heldout_over_http(port: int, examples: list[Example]) -> dict[str, float]:
+def heldout_over_http(
+    port: int, examples: list[Example], api_token: str | None = None
+) -> dict[str, float]:
     """Both systems scored the same way: their /model/parse answers, one metric function."""
     gold, top, raw = [], [], []
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+    headers = {"Authorization": f"Bearer {api_token}"} if api_token else {}
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60, headers=headers) as http:
         for example in examples:
             body = http.post("/model/parse", json={"text": example.text}).json()
             ranking = [r["name"] for r in body.get("intent_ranking") or []]
@@ -163,7 +171,8 @@ def bench_destek(args: argparse.Namespace, work: Path, texts: list[str]) -> dict
                 ],
                 port,
                 "/health",
-                env=QUIET_ENV,
+                env={**QUIET_ENV, "DESTEK_AUTH_TOKEN": BENCH_API_TOKEN},
+                api_token=BENCH_API_TOKEN,
             )
             entry["server"] = measure_server(
                 server, texts, args.sequential, args.clients, heldout, strangers

@@ -99,12 +99,14 @@ class ServerProcess:
         health_path: str,
         env: dict[str, str] | None = None,
         cwd: Path | None = None,
+        api_token: str | None = None,
     ) -> None:
         self.command = list(command)
         self.port = port
         self.health_path = health_path
         self.env = env
         self.cwd = cwd
+        self.api_token = api_token  # Destek's HTTP API wants one; Rasa's has none by default
         self.process: subprocess.Popen[bytes] | None = None
 
     @contextlib.contextmanager
@@ -152,7 +154,8 @@ class ServerProcess:
 
     def parse_load(self, texts: Sequence[str], clients: int) -> LoadResult:
         payloads = [{"text": t} for t in texts]
-        return asyncio.run(run_load("127.0.0.1", self.port, "/model/parse", payloads, clients))
+        path = "/model/parse" + (f"?token={self.api_token}" if self.api_token else "")
+        return asyncio.run(run_load("127.0.0.1", self.port, path, payloads, clients))
 
 
 class ThreadServer:
