@@ -66,7 +66,9 @@ class UserMessage:
 
     ``message_id`` is the channel's own id of the message (a Telegram ``update_id``, a
     WhatsApp ``wamid``): a message whose id the conversation already holds is a retried
-    delivery, and the bot ignores it.
+    delivery, and the bot runs no second turn for it. It answers ``[]``, or, with
+    ``replay``, what it answered the first time: for a channel whose answer travels only
+    in its reply (REST), a caller whose connection broke before the reply never saw it.
     """
 
     text: str | None
@@ -74,6 +76,7 @@ class UserMessage:
     input_channel: str | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     message_id: str | None = None
+    replay: bool = False
 
 
 class MessageHandler(Protocol):

@@ -44,6 +44,9 @@ class RestMessage(BaseModel):
             input_channel=self.input_channel or channel,
             metadata=self.metadata,
             message_id=self.message_id,
+            # The answer travels only in the HTTP reply: a retry after a broken connection
+            # (or a worker that died after storing the turn) gets it again.
+            replay=channel == "rest",
         )
 
 

@@ -60,7 +60,7 @@ from bot.dialogue.sessions import session_due, session_start
 from bot.dialogue.slot_filling import extract_slots
 from bot.dialogue.tracker import Tracker
 from bot.dialogue.tracker_cache import StoredTracker, TrackerCache
-from bot.dialogue.turn import Turn, already_seen
+from bot.dialogue.turn import Turn, already_seen, answers_to
 from bot.errors import ActionRejected, StoreError
 from bot.live_agents import LiveAgentConnector, TurnReplies
 from bot.store.base import LockStore, TrackerStore
@@ -154,6 +154,8 @@ class Engine:
                     "conversation %s: message %s was already handled; a retried delivery",
                     sender_id, message.message_id,
                 )  # fmt: skip
+                if message.replay and message.message_id is not None:
+                    return answers_to(turn.tracker, message.message_id)
                 return []
             try:
                 await self._run_turn(turn, message)

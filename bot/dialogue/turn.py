@@ -13,7 +13,7 @@ from bot.dialogue.events import BotUttered, Event, UserUttered
 from bot.dialogue.handover_events import HandoverRequested
 from bot.dialogue.tracker import Tracker
 
-__all__ = ["Turn", "already_seen"]
+__all__ = ["Turn", "already_seen", "answers_to", "bot_messages"]
 
 log = logging.getLogger(__name__)
 
@@ -39,17 +39,7 @@ class Turn:
 
     def messages(self) -> list[BotMessage]:
         """The turn's bot messages in Rasa's REST shape, keys without a value left out."""
-        out: list[BotMessage] = []
-        for event in self.new:
-            if isinstance(event, BotUttered):
-                message: BotMessage = {"recipient_id": self.tracker.sender_id}
-                if event.text is not None:
-                    message["text"] = event.text
-                for key, value in event.data.items():
-                    if value not in (None, [], {}):
-                        message[key] = value
-                out.append(message)
-        return out
+        return bot_messages(self.tracker.sender_id, self.new)
 
     def handover_records(self) -> list[dict[str, Any]]:
         """A store record for each handover the turn asked for."""
@@ -64,6 +54,41 @@ class Turn:
             for event in self.new
             if isinstance(event, HandoverRequested)
         ]
+
+
+def bot_messages(sender_id: str, events: Sequence[Event]) -> list[BotMessage]:
+    """The bot messages among ``events`` in Rasa's REST shape, keys without a value left
+    out."""
+    out: list[BotMessage] = []
+    for event in events:
+        if isinstance(event, BotUttered):
+            message: BotMessage = {"recipient_id": sender_id}
+            if event.text is not None:
+                message["text"] = event.text
+            for key, value in event.data.items():
+                if value not in (None, [], {}):
+                    message[key] = value
+            out.append(message)
+    return out
+
+
+def answers_to(tracker: Tracker, message_id: str) -> list[BotMessage]:
+    """What the bot said after the message with this channel id, up to the player's next
+    message: the answers a retried delivery was given the first time."""
+    events = tracker.events
+    start = next(
+        (
+            i
+            for i, e in enumerate(events)
+            if isinstance(e, UserUttered) and e.message_id == message_id
+        ),
+        len(events),
+    )
+    end = next(
+        (i for i in range(start + 1, len(events)) if isinstance(events[i], UserUttered)),
+        len(events),
+    )
+    return bot_messages(tracker.sender_id, events[start + 1 : end])
 
 
 def already_seen(tracker: Tracker, message_id: str | None) -> bool:

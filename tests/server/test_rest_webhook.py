@@ -126,14 +126,21 @@ def test_a_huge_chunked_body_is_refused_too(http: httpx.Client) -> None:
     assert response.json()["reason"] == "PayloadTooLarge"
 
 
-def test_a_redelivered_message_is_answered_once(http: httpx.Client) -> None:
+def test_a_redelivered_message_runs_once_and_gets_its_first_answer_again(
+    http: httpx.Client,
+) -> None:
+    """A caller whose connection broke (or whose worker died after storing the turn)
+    retries with the same message_id: no second turn, but the answer it never saw."""
     body = {"sender": "p6", "message": "/thank", "message_id": "m-1"}
-    assert http.post(WEBHOOK, json=body).json()[0]["text"] == "Rica ederim."
-    assert http.post(WEBHOOK, json=body).json() == []
+    first = http.post(WEBHOOK, json=body).json()
+    assert first[0]["text"] == "Rica ederim."
+    assert http.post(WEBHOOK, json=body).json() == first
+    http.post(WEBHOOK, json={"sender": "p6", "message": "merhaba", "message_id": "m-2"})
+    assert http.post(WEBHOOK, json=body).json() == first  # only its own turn's answers
     users = [
         e for e in http.get("/conversations/p6/tracker").json()["events"] if e["event"] == "user"
     ]
-    assert len(users) == 1
+    assert len(users) == 2
 
 
 def test_the_caller_may_name_the_input_channel_as_in_rasa(http: httpx.Client) -> None:
