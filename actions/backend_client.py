@@ -208,6 +208,18 @@ class BackendClient:
         payload = _with(identifier=identifier, code=code, requester=requester)
         return _otp_result(await self._request("POST", "/otp/verify", json=payload))
 
+    async def renew_challenge(self, requester: str, channel: str = "sms") -> OtpResult:
+        """A new code for whoever this conversation was last sent one for, without naming
+        them again; :class:`BackendRefused` 409 ``no_challenge`` when it was sent none."""
+        payload = {"channel": channel, "requester": requester}
+        return _otp_result(await self._request("POST", "/otp", json=payload))
+
+    async def verify_requester(self, code: str, requester: str) -> OtpResult:
+        """Check ``code`` against this conversation's newest code: the identifier it was
+        sent for is not needed (the tracker store may keep it only masked)."""
+        payload = {"code": code, "requester": requester}
+        return _otp_result(await self._request("POST", "/otp/verify", json=payload))
+
     async def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:
             response = await self._http.request(method, path, **kwargs)

@@ -1,10 +1,15 @@
 """One-time codes: send one, check it, and say so without telling who has an account.
 
 What the player typed to say who they are (``username``, ``email`` or ``phone``) goes to
-the backend as is; a known and an unknown identifier get the same words, the same limits
-and the same lockout, and the phone number is never shown. Only a correct code names the
-player (``player_id`` with ``verified``). A ``player_id`` known before (from the website)
-gets its code directly.
+the backend as is when a code is asked for; a known and an unknown identifier get the same
+words, the same limits and the same lockout, and the phone number is never shown. Only a
+correct code names the player (``player_id`` with ``verified``). A ``player_id`` known
+before (from the website) gets its code directly.
+
+The check, and a new code after an expired one, name only the conversation: the backend
+knows whom it last sent this conversation a code for. They never read the identifier back
+from a slot, which the tracker store keeps masked (``05** *** ** 67``) once the turn that
+set it is over, on another worker or after a restart.
 
 Each code belongs to this conversation (the backend's ``requester`` is the sender id):
 wrong codes lock out this conversation, not the player, and the one wrong code that starts
@@ -68,18 +73,25 @@ async def send_code(
     dispatcher: CollectingDispatcher,
     identifier: str | None = None,
 ) -> dict[str, Any]:
-    """Slot values after asking for a code for ``player_id`` or the identifier; empty when
+    """Slot values after asking for a code for ``player_id``, for ``identifier`` (typed in
+    this turn) or, once a check found no valid code (``otp_sent`` false), for whoever this
+    conversation's last code was for; else for the identifier in the slots. Empty when
     the player has not said who they are. A lockout ends the identity form."""
     player_id = as_int(tracker.get_slot("player_id"))
-    identifier = identifier or given_identifier(tracker)
     requester = tracker.sender_id
+    sent = CODE_SENT_IF_ACCOUNT
     try:
         if player_id is not None:
             result = await backend.send_otp(player_id, requester=requester)
             sent = CODE_SENT
         elif identifier is not None:
             result = await backend.challenge(identifier, requester=requester)
-            sent = CODE_SENT_IF_ACCOUNT
+        elif tracker.get_slot("otp_sent") is False and (
+            (renewed := await _renew(backend, requester)) is not None
+        ):
+            result = renewed
+        elif (typed := given_identifier(tracker)) is not None:
+            result = await backend.challenge(typed, requester=requester)
         else:
             dispatcher.utter_message(text=ASK_IDENTIFIER)
             return {}
@@ -96,26 +108,38 @@ async def send_code(
     return {"otp_code": None, "otp_sent": True}
 
 
+async def _renew(backend: BackendClient, requester: str) -> OtpResult | None:
+    """A new code for this conversation's last subject; None when it was sent none."""
+    try:
+        return await backend.renew_challenge(requester)
+    except BackendRefused as refusal:
+        if refusal.status == 409:
+            return None
+        raise
+
+
 async def check_code(
     backend: BackendClient, tracker: Tracker, code: Any, dispatcher: CollectingDispatcher
 ) -> dict[str, Any]:
     """Slot values after checking ``code``: ``verified`` and ``player_id`` on success,
     ``otp_code`` cleared otherwise; the lockout this code started also fills
-    ``handoff_reason`` and ``handoff_skill``."""
+    ``handoff_reason`` and ``handoff_skill``.
+
+    Without ``player_id`` the code is checked against this conversation's newest code, not
+    against an identifier read back from the slots."""
     digits = re.sub(r"[\s-]", "", str(code or ""))
     if not _OTP_SHAPE.fullmatch(digits):
         dispatcher.utter_message(text="Doğrulama kodu 6 rakamdan oluşuyor; tekrar yazar mısınız?")
         return {"otp_code": None}
     player_id = as_int(tracker.get_slot("player_id"))
-    identifier = given_identifier(tracker)
     requester = tracker.sender_id
     if player_id is not None:
         result = await backend.verify_otp(player_id, digits, requester=requester)
-    elif identifier is not None:
-        result = await backend.verify_challenge(identifier, digits, requester=requester)
     else:
-        dispatcher.utter_message(text=ASK_IDENTIFIER)
-        return {"otp_code": None}
+        result = await backend.verify_requester(digits, requester)
+        if result.status == "no_code" and given_identifier(tracker) is None:
+            dispatcher.utter_message(text=ASK_IDENTIFIER)  # nobody named, no code asked for
+            return {"otp_code": None}
     if result.status == "verified":
         dispatcher.utter_message(text="Teşekkürler, kimliğinizi doğruladım.")
         return {"otp_code": digits, "verified": True, "player_id": result.player_id or player_id}

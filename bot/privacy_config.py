@@ -27,10 +27,10 @@ __all__ = ["ALWAYS", "DEFAULT_OTP_SLOTS", "DEFAULT_UNMASKED_SLOTS", "PrivacyConf
 
 ALWAYS = "always"
 DEFAULT_OTP_SLOTS = ("otp_code",)
-# The identifiers a player typed to be verified are read again by the code check on the
-# next turn (perhaps on another worker, from the store): kept until that check no longer
-# needs them; their message texts are still masked.
-DEFAULT_UNMASKED_SLOTS = ("player_id", "username", "email", "phone")
+# Account references only. The identifiers a player typed (username, email, phone) are
+# masked like any text: the code check names the conversation, not the identifier
+# (actions/verification.py), so it works from a tracker read back from the store.
+DEFAULT_UNMASKED_SLOTS = ("player_id",)
 _KEYS = ("mask_before_storing", "otp_slots", "unmasked_slots")
 _WHERE = "endpoints.yml: privacy"
 

@@ -8,14 +8,15 @@ requester is the conversation that asked; its wrong codes lock out that conversa
 only, and :mod:`actions.backend.otp_limits` locks the subject for everyone after many
 wrong codes from all conversations together.
 
-``POST /otp`` and ``POST /otp/verify`` take an identifier (what the player typed);
+``POST /otp`` and ``POST /otp/verify`` take an identifier (what the player typed), or
+only the requester: then they mean the subject of the code the conversation was last sent
+(:func:`actions.backend.otp_limits.last_subject`), so a conversation can check or renew
+its code without repeating an identifier that its tracker store may keep only masked.
 ``POST /players/{id}/otp[/verify]`` take a known player, as before.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import sqlite3
 from datetime import datetime
@@ -26,8 +27,10 @@ from actions.backend import otp_limits
 from actions.backend.clock import ISTANBUL
 from actions.backend.config import BackendConfig
 from actions.backend.dependencies import ClockDep, ConfigDep, DatabaseDep
+from actions.backend.errors import ApiError
 from actions.backend.identifiers import mask_email, mask_phone
-from actions.backend.models import db_time, parse_db_time
+from actions.backend.models import db_time
+from actions.backend.otp_checks import code_hash, locked_message, no_code, verify_code
 from actions.backend.otp_schemas import (
     OtpChallenge,
     OtpChallengeRequest,
@@ -41,7 +44,14 @@ from actions.backend.outbox import send
 from actions.backend.players import fetch_player, find_by_identifier
 from actions.backend.schemas import Channel
 
-__all__ = ["SENT_IF_ACCOUNT", "router", "send_to_identifier", "send_to_player", "verify_code"]
+__all__ = [
+    "SENT_IF_ACCOUNT",
+    "renew_for_requester",
+    "router",
+    "send_to_identifier",
+    "send_to_player",
+    "verify_code",
+]
 
 router = APIRouter(tags=["identity verification"])
 
@@ -74,8 +84,12 @@ async def verify_otp(
 async def create_challenge(
     body: OtpChallengeRequest, db: DatabaseDep, clock: ClockDep, config: ConfigDep
 ) -> OtpChallenge:
-    """A code to the account ``identifier`` names; the same answer if it names none."""
+    """A code to the account ``identifier`` names; the same answer if it names none.
+    Without an identifier, a new code for the requester's last subject (409 no_challenge
+    when it was sent none within the hour)."""
     requester = body.requester or otp_limits.ANONYMOUS
+    if body.identifier is None:
+        return await db.run(renew_for_requester, requester, body.channel, clock.now(), config)
     return await db.run(
         send_to_identifier, body.identifier, body.channel, requester, clock.now(), config
     )
@@ -86,7 +100,8 @@ async def verify_challenge(
     body: OtpChallengeVerifyRequest, db: DatabaseDep, clock: ClockDep, config: ConfigDep
 ) -> OtpVerifyResult:
     """As ``/players/{id}/otp/verify``; an identifier that names nobody only ever gets
-    wrong_code, expired, locked or no_code. ``player_id`` comes with ``verified``."""
+    wrong_code, expired, locked or no_code. ``player_id`` comes with ``verified``. Without
+    an identifier, the code is checked against the requester's newest challenge."""
     requester = body.requester or otp_limits.ANONYMOUS
     return await db.run(
         _verify_identifier, body.identifier, body.code, requester, clock.now(), config
@@ -111,7 +126,7 @@ def send_to_player(
             channel=channel,
             destination=destination,
             locked_until=locked_until,
-            message=_locked_message(locked_until),
+            message=locked_message(locked_until),
         )
     _deliver(conn, channel, to, code, now, config)
     return OtpSendResult(
@@ -132,11 +147,43 @@ def send_to_identifier(
     config: BackendConfig,
 ) -> OtpChallenge:
     subject, player = _subject_of(conn, identifier)
+    return _challenge(conn, subject, player, channel, requester, now, config)
+
+
+def renew_for_requester(
+    conn: sqlite3.Connection, requester: str, channel: Channel, now: datetime, config: BackendConfig
+) -> OtpChallenge:
+    """A new code for whoever ``requester`` was last sent one for, answered as
+    :func:`send_to_identifier` answers (the same words for a player and for nobody).
+
+    Raises:
+        ApiError: 409 no_challenge, the requester was sent no code within the hour.
+    """
+    subject = otp_limits.last_subject(conn, requester, now)
+    if subject is None:
+        raise ApiError(409, "no_challenge", "no code was sent to this requester in the last hour")
+    row = conn.execute(
+        "SELECT player_id FROM otp_codes WHERE subject = ? AND requester = ?", (subject, requester)
+    ).fetchone()
+    player_id = None if row is None else row["player_id"]
+    player = None if player_id is None else fetch_player(conn, player_id)
+    return _challenge(conn, subject, player, channel, requester, now, config)
+
+
+def _challenge(
+    conn: sqlite3.Connection,
+    subject: str,
+    player: sqlite3.Row | None,
+    channel: Channel,
+    requester: str,
+    now: datetime,
+    config: BackendConfig,
+) -> OtpChallenge:
     player_id = None if player is None else int(player["id"])
     code, locked_until = _issue(conn, subject, requester, player_id, now, config)
     if locked_until is not None:
         return OtpChallenge(
-            status="locked", locked_until=locked_until, message=_locked_message(locked_until)
+            status="locked", locked_until=locked_until, message=locked_message(locked_until)
         )
     if player is not None:
         to = player["phone"] if channel == "sms" else player["email"]
@@ -146,83 +193,6 @@ def send_to_identifier(
         status="sent",
         expires_in=int(config.otp_ttl.total_seconds()),
         message=SENT_IF_ACCOUNT.format(minutes=minutes),
-    )
-
-
-def verify_code(
-    conn: sqlite3.Connection,
-    subject: str,
-    requester: str,
-    code: str,
-    now: datetime,
-    config: BackendConfig,
-) -> OtpVerifyResult:
-    """Check ``code`` for this subject and requester; wrong codes count for both."""
-    locked_until = otp_limits.lock_in_force(conn, subject, requester, now)
-    if locked_until is not None:
-        return _locked(locked_until)
-    key = (subject, requester)
-    state = conn.execute(
-        "SELECT * FROM otp_codes WHERE subject = ? AND requester = ?", key
-    ).fetchone()
-    if state is None or state["code_hash"] is None:
-        return OtpVerifyResult(
-            status="no_code", message="Geçerli bir doğrulama kodu yok; lütfen yeni kod isteyin."
-        )
-    if now >= parse_db_time(state["expires_at"]):
-        conn.execute(
-            "UPDATE otp_codes SET code_hash = NULL, expires_at = NULL"
-            " WHERE subject = ? AND requester = ?",
-            key,
-        )
-        return OtpVerifyResult(
-            status="expired", message="Kodun süresi doldu; lütfen yeni bir kod isteyin."
-        )
-    matches = hmac.compare_digest(state["code_hash"], _hash(subject, requester, code))
-    if matches and state["player_id"] is not None:
-        conn.execute(
-            "UPDATE otp_codes SET code_hash = NULL, expires_at = NULL, failures = 0"
-            " WHERE subject = ? AND requester = ?",
-            key,
-        )
-        return OtpVerifyResult(
-            status="verified",
-            player_id=state["player_id"],
-            message="Kimliğiniz doğrulandı, teşekkürler.",
-        )
-    return _wrong_code(conn, subject, requester, state["failures"] + 1, now, config)
-
-
-def _wrong_code(
-    conn: sqlite3.Connection,
-    subject: str,
-    requester: str,
-    failures: int,
-    now: datetime,
-    config: BackendConfig,
-) -> OtpVerifyResult:
-    otp_limits.record(conn, subject, requester, otp_limits.FAILURE, now)
-    key = (subject, requester)
-    # Failures survive a new code, so asking for codes again never buys more guesses.
-    conn.execute(
-        "UPDATE otp_codes SET failures = ? WHERE subject = ? AND requester = ?", (failures, *key)
-    )
-    until = None
-    if failures >= config.otp_max_attempts:
-        until = now + config.otp_lockout
-        conn.execute(
-            "UPDATE otp_codes SET code_hash = NULL, expires_at = NULL, locked_until = ?"
-            " WHERE subject = ? AND requester = ?",
-            (db_time(until), *key),
-        )
-    backstop = otp_limits.lock_subject(conn, subject, now, config)
-    if until is not None or backstop is not None:
-        return _locked(max(u for u in (until, backstop) if u is not None), started=True)
-    left = config.otp_max_attempts - failures
-    return OtpVerifyResult(
-        status="wrong_code",
-        attempts_left=left,
-        message=f"Kod hatalı. {left} deneme hakkınız kaldı.",
     )
 
 
@@ -251,7 +221,7 @@ def _issue(
         " VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (subject, requester) DO UPDATE SET"
         " player_id = excluded.player_id, code_hash = excluded.code_hash,"
         " expires_at = excluded.expires_at",
-        (subject, requester, player_id, _hash(subject, requester, kept),
+        (subject, requester, player_id, code_hash(subject, requester, kept),
          db_time(now + config.otp_ttl)),
     )  # fmt: skip
     otp_limits.record(conn, subject, requester, otp_limits.SEND, now)
@@ -288,13 +258,21 @@ def _verify_player(
 
 def _verify_identifier(
     conn: sqlite3.Connection,
-    identifier: str,
+    identifier: str | None,
     code: str,
     requester: str,
     now: datetime,
     config: BackendConfig,
 ) -> OtpVerifyResult:
-    subject, _ = _subject_of(conn, identifier)
+    """Check against the subject ``identifier`` names, or without it the requester's
+    newest challenge; the same limits, lockouts and words either way."""
+    if identifier is not None:
+        subject, _ = _subject_of(conn, identifier)
+    else:
+        found = otp_limits.last_subject(conn, requester, now)
+        if found is None:
+            return no_code()
+        subject = found
     return verify_code(conn, subject, requester, code, now, config)
 
 
@@ -309,23 +287,3 @@ def _player_subject(player_id: int) -> str:
 
 def _where(channel: Channel) -> str:
     return "numaralı telefona" if channel == "sms" else "adresine"
-
-
-def _hash(subject: str, requester: str, code: str) -> str:
-    return hashlib.sha256(f"{subject}\0{requester}\0{code}".encode()).hexdigest()
-
-
-def _locked(until: datetime, started: bool = False) -> OtpVerifyResult:
-    return OtpVerifyResult(
-        status="locked",
-        locked_until=until.astimezone(ISTANBUL),
-        lockout_started=started,
-        message=_locked_message(until),
-    )
-
-
-def _locked_message(until: datetime) -> str:
-    return (
-        "Çok sayıda hatalı deneme yapıldığı için doğrulama geçici olarak kilitlendi. "
-        f"Saat {until.astimezone(ISTANBUL):%H:%M} sonrasında tekrar deneyebilirsiniz."
-    )

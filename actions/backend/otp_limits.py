@@ -27,6 +27,7 @@ __all__ = [
     "SEND",
     "WINDOW",
     "check_send",
+    "last_subject",
     "lift_subject_lock",
     "lock_in_force",
     "lock_subject",
@@ -49,6 +50,21 @@ def record(
         "INSERT INTO otp_events (subject, requester, kind, created_at) VALUES (?, ?, ?, ?)",
         (subject, requester, kind, db_time(now)),
     )
+
+
+def last_subject(conn: sqlite3.Connection, requester: str, now: datetime) -> str | None:
+    """Whom ``requester`` was last sent a code for within the window (a player or an
+    identifier that names nobody, alike), or None: the conversation's newest challenge.
+
+    A code that went out is counted here (:func:`record`), so this needs no identifier;
+    ``rowid`` orders codes sent within the same second.
+    """
+    row = conn.execute(
+        "SELECT subject FROM otp_events WHERE requester = ? AND kind = ? AND created_at > ?"
+        " ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        (requester, SEND, db_time(now - WINDOW)),
+    ).fetchone()
+    return None if row is None else str(row["subject"])
 
 
 def check_send(

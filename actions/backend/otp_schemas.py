@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from actions.backend.schemas import Body, Channel
 
@@ -25,6 +25,7 @@ __all__ = [
 Requester = Annotated[
     str | None, Field(max_length=256, description="the conversation asking (its sender id)")
 ]
+Identifier = Annotated[str | None, Field(min_length=1, max_length=254)]
 
 
 class OtpRequest(Body):
@@ -63,11 +64,17 @@ class OtpVerifyResult(BaseModel):
 
 
 class OtpChallengeRequest(Body):
-    """A code for whoever ``identifier`` names; the answer is the same if it names nobody."""
+    """A code for whoever ``identifier`` names; the answer is the same if it names nobody.
+    Without ``identifier``: a new code for whoever the ``requester`` last asked about."""
 
-    identifier: str = Field(min_length=1, max_length=254, description="username, e-mail or phone")
+    identifier: Identifier = Field(default=None, description="username, e-mail or phone")
     channel: Channel = "sms"
     requester: Requester = None
+
+    @model_validator(mode="after")
+    def someone_named(self) -> OtpChallengeRequest:
+        _identifier_or_requester(self.identifier, self.requester)
+        return self
 
 
 class OtpChallenge(BaseModel):
@@ -78,7 +85,11 @@ class OtpChallenge(BaseModel):
 
 
 class OtpChallengeVerifyRequest(Body):
-    identifier: str = Field(min_length=1, max_length=254)
+    """A code for whoever ``identifier`` names or, without it, for the ``requester``'s
+    newest challenge: the conversation and the code suffice, so the check never depends on
+    an identifier typed turns ago (which the tracker store may keep only masked)."""
+
+    identifier: Identifier = None
     code: str
     requester: Requester = None
 
@@ -86,6 +97,18 @@ class OtpChallengeVerifyRequest(Body):
     @classmethod
     def six_digits(cls, value: str) -> str:
         return _six_digits(value)
+
+    @model_validator(mode="after")
+    def someone_named(self) -> OtpChallengeVerifyRequest:
+        _identifier_or_requester(self.identifier, self.requester)
+        return self
+
+
+def _identifier_or_requester(identifier: str | None, requester: str | None) -> None:
+    """Without an identifier the conversation names the challenge; an anonymous caller
+    would share one with every other anonymous caller, so it must name an identifier."""
+    if identifier is None and not requester:
+        raise ValueError("give an identifier, or the requester whose code this is")
 
 
 def _six_digits(value: str) -> str:

@@ -53,17 +53,23 @@ async def test_send_otp_texts_a_code_to_the_account_without_naming_it(
 async def test_known_and_unknown_accounts_get_the_same_words(
     live: Backend, executor: ActionExecutor
 ) -> None:
-    known = await run_action(executor, "action_send_otp", {"username": "ahmet_yilmaz"})
-    unknown = await run_action(executor, "action_send_otp", {"username": "kimse_yok"})
+    senders = {"ahmet_yilmaz": "sohbet-1", "kimse_yok": "sohbet-2"}
+    known, unknown = [
+        await run_action(executor, "action_send_otp", {"username": who}, sender=sender)
+        for who, sender in senders.items()
+    ]
     assert known.texts == unknown.texts
     assert known.events == unknown.events
     code = last_code(live)
     for _ in range(3):
         tries = [
             await run_action(
-                executor, "action_check_otp", {"username": who, "otp_code": wrong(code)}
+                executor,
+                "action_check_otp",
+                {"username": who, "otp_code": wrong(code)},
+                sender=sender,
             )
-            for who in ("ahmet_yilmaz", "kimse_yok")
+            for who, sender in senders.items()
         ]
         assert tries[0].texts == tries[1].texts
         assert tries[0].events == tries[1].events
@@ -197,16 +203,18 @@ async def test_identity_form_treats_an_unknown_username_as_a_known_one(
     live: Backend, executor: ActionExecutor
 ) -> None:
     unknown = await run_action(
-        executor, "validate_identity_form", candidates={"username": "yok_boyle"}
+        executor, "validate_identity_form", candidates={"username": "yok_boyle"}, sender="s-1"
     )
     known = await run_action(
-        executor, "validate_identity_form", candidates={"username": "ahmet_yilmaz"}
+        executor, "validate_identity_form", candidates={"username": "ahmet_yilmaz"}, sender="s-2"
     )
     assert unknown.texts == known.texts
     assert unknown.slots == {**known.slots, "username": "yok_boyle"}
     assert unknown.slots["otp_sent"] is True
     slots = {"username": "yok_boyle", "otp_sent": True}
-    check = await run_action(executor, "validate_identity_form", slots, {"otp_code": "123456"})
+    check = await run_action(
+        executor, "validate_identity_form", slots, {"otp_code": "123456"}, sender="s-1"
+    )
     assert "2 deneme hakkınız kaldı" in check.text
     assert check.slots.get("requested_slot", "otp_code") == "otp_code"
 

@@ -184,25 +184,26 @@ async def test_masked_slot_values_still_fit_their_slots(
     await engine.store.close()
 
 
-def test_a_tracker_read_back_each_turn_verifies_with_the_identifiers_kept(
+def test_a_tracker_read_back_each_turn_verifies_with_the_identifiers_masked(
     core: CoreModel, services: Services, tmp_path: Path
 ) -> None:
     """No tracker kept between turns (as when the next message reaches another worker):
-    the code's check reads the phone the player typed a turn earlier, so the identity
-    slots must be listed under ``unmasked_slots`` for it (see docs/privacy.md); codes and
-    cards are masked all the same."""
-    privacy = {"unmasked_slots": ["player_id", "username", "email", "phone"]}
+    the code's check turn reads the conversation back from the store, where the phone the
+    player typed a turn earlier is masked. The check names the conversation, not the
+    phone, so the genuine code verifies with the default settings, and nothing the player
+    typed is stored in clear."""
 
-    async def run() -> tuple[bool, str]:
+    async def run() -> tuple[bool, object, str]:
         async with httpx.AsyncClient(timeout=10) as http:
-            engine = _engine(core, services, http, tmp_path / "destek.db", 0, privacy)
+            engine = _engine(core, services, http, tmp_path / "destek.db", 0)
             code = await _conversation(engine, services, http)
-            verified = (await engine.tracker("oyuncu")).get_slot("verified") is True
+            tracker = await engine.tracker("oyuncu")
             await engine.store.close()
-            return verified, code
+            return tracker.get_slot("verified") is True, tracker.get_slot("username"), code
 
-    verified, code = asyncio.run(run())
+    verified, username, code = asyncio.run(run())
     assert verified
+    assert username == "05** *** ** 67"  # what the check turn read: the phone, masked
     stored = _stored_text(tmp_path / "destek.db")
-    for clear in (CARD, IBAN[5:], code):
+    for clear in ("532 123 45 67", "5321234567", CARD, IBAN[5:], code):
         assert clear not in stored
