@@ -10,15 +10,18 @@ is written.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import logging.handlers
 import os
+import queue
 import re
 import time
 
 from bot import pii
 
-__all__ = ["FORMATS", "MAX_LOGGED_CHARS", "configure_logging", "mask_pii"]
+__all__ = ["FORMATS", "MAX_LOGGED_CHARS", "configure_logging", "flush_logs", "mask_pii"]
 
 FORMATS = ("text", "json")
 MAX_LOGGED_CHARS = 16_384
@@ -73,8 +76,24 @@ class _JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class _Deferred(logging.handlers.QueueHandler):
+    """Hands the record over as it is: formatting and masking happen on the writer's
+    thread, not on the event loop that logged it."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record
+
+
+_writer: logging.handlers.QueueListener | None = None
+
+
 def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
-    """One handler on stderr for Destek's, uvicorn's and everything else's records."""
+    """One handler on stderr for Destek's, uvicorn's and everything else's records.
+
+    A record is only queued where it is logged; one writer thread formats, masks and
+    writes it (and everything still queued is written at exit).
+    """
+    global _writer
     if fmt not in FORMATS:
         raise ValueError(f"log format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     handler = logging.StreamHandler()
@@ -83,8 +102,13 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
         if fmt == "json"
         else _TextFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     )
+    if _writer is not None:
+        _writer.stop()  # writes what it holds
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    _writer = logging.handlers.QueueListener(records, handler)
+    _writer.start()
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [_Deferred(records)]
     root.setLevel(level.upper())
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
@@ -93,3 +117,13 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     # httpx logs every request URL at INFO, and a Bot API URL holds the bot's token.
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+
+
+def flush_logs() -> None:
+    """Wait until every record logged so far is written."""
+    if _writer is not None:
+        _writer.stop()
+        _writer.start()
+
+
+atexit.register(lambda: _writer.stop() if _writer is not None else None)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from bot.log_format import MAX_LOGGED_CHARS, configure_logging, mask_pii
+from bot.log_format import MAX_LOGGED_CHARS, configure_logging, flush_logs, mask_pii
 
 
 @pytest.mark.parametrize(
@@ -53,6 +54,7 @@ def test_a_json_line_carries_the_fields_and_masks_them(capsys: pytest.CaptureFix
     logging.getLogger("bot.test").info(
         "turn of %s", "0532 123 45 67", extra={"conversation_id": "abc", "intent": "greet"}
     )
+    flush_logs()
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert line["level"] == "info"
     assert line["logger"] == "bot.test"
@@ -111,5 +113,28 @@ def test_an_access_log_line_of_65000_digits_is_written_quickly(
         '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/health?x=" + "7" * 65_000, "1.1", 200
     )
     assert time.perf_counter() - started < 0.25
+    flush_logs()
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert line["message"].endswith("more characters]")
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_masking_and_writing_happen_off_the_thread_that_logs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import pii
+
+    threads: list[str] = []
+    real = pii.mask_pii
+
+    def watched(text: str) -> str:
+        threads.append(threading.current_thread().name)
+        return real(text)
+
+    monkeypatch.setattr(pii, "mask_pii", watched)
+    configure_logging("INFO", "text")
+    logging.getLogger("bot.test").info("kod 482913, kart 4111 1111 1111 1111")
+    flush_logs()
+    assert threads and threading.current_thread().name not in threads
+    written = capsys.readouterr().err
+    assert "482913" not in written and "**** **** **** 1111" in written

@@ -80,4 +80,5 @@ def test_a_locked_login_says_when_to_try_again(browser: Browser, server: LiveSer
     for _ in range(5):
         _sign_in(page, "ali", "yanlis-parola")
     expect(page.get_by_role("alert")).to_contain_text("Çok fazla hatalı giriş denemesi")
+    expect(page.get_by_role("alert")).to_contain_text("15 dakika sonra")  # not "900 saniye"
     page.screenshot(path=str(SHOTS / "login_locked.png"))

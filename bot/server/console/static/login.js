@@ -17,7 +17,7 @@ export function Login({ t, error, actions }) {
         <p class="brand">${t("app.title")}</p>
         <h1 id="login-heading">${t("login.heading")}</h1>
         <p class="muted">${t("login.intro")}</p>
-        ${error && html`<p class="alert" role="alert">${t(`error.${error.code}`, error)}</p>`}
+        ${error && html`<p class="alert" role="alert">${t(`error.${error.code}`, withMinutes(error))}</p>`}
         <label for="login-name">${t("login.login")}</label>
         <input id="login-name" name="login" autocomplete="username" required autofocus />
         <label for="login-password">${t("login.password")}</label>
@@ -31,4 +31,10 @@ export function Login({ t, error, actions }) {
       </form>
     </main>
   `;
+}
+
+// A lockout is said in minutes, as a person would: "15 dakika", not "900 saniye".
+function withMinutes(error) {
+  const seconds = Number(error.retry_after);
+  return Number.isFinite(seconds) ? { ...error, retry_minutes: Math.max(1, Math.ceil(seconds / 60)) } : error;
 }

@@ -108,7 +108,7 @@ export default {
   "error.bad_login": "The login or the password is wrong.",
   "error.not_signed_in": "Your session ended; please sign in again.",
   "error.not_yours": "This chat is with another agent.",
-  "error.too_many_attempts": "Too many failed sign-ins. Try again in {retry_after} seconds.",
+  "error.too_many_attempts": "Too many failed sign-ins. For your safety, try again in {retry_minutes} minutes.",
   "error.cross_site": "This change did not come from the console's own page; reload it.",
   "error.no_chats": "Content editors take no chats.",
   "error.taken": "Another agent has just taken this chat.",

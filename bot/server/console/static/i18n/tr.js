@@ -108,7 +108,7 @@ export default {
   "error.bad_login": "Kullanıcı adı veya parola yanlış.",
   "error.not_signed_in": "Oturumunuz sona erdi; lütfen yeniden giriş yapın.",
   "error.not_yours": "Bu sohbet başka bir temsilcide.",
-  "error.too_many_attempts": "Çok fazla hatalı giriş denemesi. {retry_after} saniye sonra yeniden deneyin.",
+  "error.too_many_attempts": "Çok fazla hatalı giriş denemesi. Güvenliğiniz için {retry_minutes} dakika sonra yeniden deneyin.",
   "error.cross_site": "Bu değişiklik konsolun kendi sayfasından gelmedi; sayfayı yenileyin.",
   "error.no_chats": "İçerik editörleri sohbet almaz.",
   "error.taken": "Bu sohbeti başka bir temsilci az önce aldı.",
