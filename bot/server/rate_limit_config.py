@@ -4,7 +4,7 @@
 
     rate_limits:
       enabled: true
-      per_sender: {per_minute: 30, burst: 20}   # one conversation's messages
+      per_sender: {per_minute: 60, burst: 60}   # one conversation's messages
       per_ip: {per_minute: 600, burst: 200}     # every request of one address
       exempt: [127.0.0.0/8, "::1"]              # addresses not limited per address
       type: redis                               # optional: see below
@@ -19,9 +19,11 @@ still counted per sender. Loopback is exempt by default: a proxy on the same hos
 benchmarks and the tests all arrive from it, and ``bot run`` already takes the real
 client from ``X-Forwarded-For`` when the proxy is on loopback (uvicorn's default).
 
-The defaults leave people alone: nobody types 30 messages a minute, and the burst of 20
-covers a widget sending again what a dropped connection left unacknowledged; 600
-requests a minute from one address is an office of agents, not one browser.
+The defaults leave people alone: nobody types 60 messages a minute, and the burst of 60
+covers a widget sending again what a dropped connection left unacknowledged and a
+scripted client (a test, a load generator) playing a whole conversation at machine
+speed; a flood is thousands a minute. 600 requests a minute from one address is an
+office of agents, not one browser.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     enabled: bool = True
-    per_sender: _Rule = _Rule(per_minute=30, burst=20)
+    per_sender: _Rule = _Rule(per_minute=60, burst=60)
     per_ip: _Rule = _Rule(per_minute=600, burst=200)
     exempt: list[str] = Field(default_factory=lambda: ["127.0.0.0/8", "::1"])
     type: str | None = None

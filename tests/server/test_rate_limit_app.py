@@ -43,7 +43,7 @@ def test_a_flooding_sender_is_refused_politely_and_nothing_answered_is_lost(
     with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as http:
         answered: list[str] = []
         refused: httpx.Response | None = None
-        for n in range(60):
+        for n in range(150):
             text = f"merhaba {n}"
             response = http.post(WEBHOOK, json={"sender": "seli", "message": text})
             if response.status_code == 429:
@@ -51,8 +51,8 @@ def test_a_flooding_sender_is_refused_politely_and_nothing_answered_is_lost(
                 break
             assert response.status_code == 200
             answered.append(text)
-        assert refused is not None, "60 messages at once from one sender were all taken"
-        assert 20 <= len(answered) < 30  # the burst, and what refilled meanwhile
+        assert refused is not None, "150 messages at once from one sender were all taken"
+        assert 60 <= len(answered) < 100  # the burst, and what refilled meanwhile
         assert 1 <= int(refused.headers["Retry-After"]) <= 2
         assert refused.json()["reason"] == "TooManyRequests"
         assert http.post(WEBHOOK, json={"sender": "other", "message": "selam"}).status_code == 200
