@@ -18,6 +18,7 @@ import anyio.to_thread
 from bot.errors import HandoverError
 from bot.handover.agent_actions import AgentActions
 from bot.handover.agents import (
+    CHAT_ROLES,
     MAX_CHATS_LIMIT,
     OFFLINE,
     ROLES,
@@ -133,6 +134,11 @@ class AgentAdmin:
                 raise HandoverError("you cannot take your own admin role", "self_demote")
             await self._not_last_admin(agent)
         changed = profile.applied(agent)
+        if changed.role not in CHAT_ROLES and agent.status != OFFLINE:
+            # One who takes no chats any more (a content editor) gives theirs back first,
+            # so no player waits on someone who will never answer.
+            await self.actions.set_status(agent.id, OFFLINE)
+            changed = replace(changed, status=OFFLINE)
         await self.store.update_agent(changed)
         if agent.role == ADMIN_ROLE and changed.role != ADMIN_ROLE and not await self._admins():
             await self.store.update_agent(agent)  # another admin was demoted meanwhile

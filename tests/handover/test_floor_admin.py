@@ -144,6 +144,20 @@ async def test_disabling_an_agent_gives_their_chats_back_to_the_queue(floor: Flo
     assert entry is not None and (entry.status, entry.agent_id) == ("waiting", None)
 
 
+async def test_an_agent_made_a_content_editor_gives_their_chats_back(floor: Floor) -> None:
+    admin = AgentAdmin(floor.agents, floor.clock)
+    boss = await floor.agent("boss", role="admin", status="offline")
+    await floor.agent("ali")
+    await floor.ask_for_a_human("p1")
+    assert (await floor.store.entry("p1")).agent_id == "ali"  # type: ignore[union-attr]
+    edited = await admin.edit(boss, "ali", _profile("editor"))
+    assert (edited.role, edited.status) == ("editor", "offline")
+    entry = await floor.store.entry("p1")
+    assert entry is not None and (entry.status, entry.agent_id) == ("waiting", None)
+    stored = await floor.store.agent("ali")
+    assert stored is not None and stored.status == "offline"
+
+
 async def test_a_supervisor_moves_waiting_and_held_chats(floor: Floor) -> None:
     sup = await floor.agent("sup", role="supervisor", status="offline")
     await floor.agent("ali", max_chats=1)
