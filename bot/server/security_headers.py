@@ -62,6 +62,11 @@ def headers_for(path: str, content_type: str, https: bool) -> list[tuple[str, st
     return headers
 
 
+INTERNAL_ERROR = (
+    b'{"status": "failure", "message": "Internal server error", '
+    b'"reason": "InternalServerError", "code": 500}'
+)
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -71,9 +76,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path, https = scope["path"], scope.get("scheme") == "https"
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 content_type = headers.get("content-type", "")
                 for name, value in headers_for(path, content_type, https):
@@ -81,4 +89,14 @@ class SecurityHeaders:
                         headers[name] = value
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Starlette's own 500 is written outside every middleware, so without this a
+            # crash would be the one answer without the headers (and in plain text).
+            if not started:
+                start = {"type": "http.response.start", "status": 500,
+                         "headers": [(b"content-type", b"application/json")]}  # fmt: skip
+                await send_with_headers(start)
+                await send({"type": "http.response.body", "body": INTERNAL_ERROR})
+            raise  # logged by the server, which sees the answer was given

@@ -74,3 +74,25 @@ def test_https_is_pinned_only_over_https(rig: AccessRig, model: TrainedModel) ->
 def test_no_docs_page_runs_scripts_from_a_cdn(rig: AccessRig) -> None:
     assert rig.client.get("/docs").status_code == 404
     assert rig.client.get("/openapi.json").status_code == 200
+
+
+def test_a_crash_is_a_json_500_with_the_headers_and_still_reaches_the_server() -> None:
+    from fastapi import FastAPI
+
+    from bot.server.security_headers import SecurityHeaders
+
+    app = FastAPI()
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_middleware(SecurityHeaders)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.json()["reason"] == "InternalServerError"
+    assert "a bug" not in response.text
+    with TestClient(app) as client, pytest.raises(RuntimeError, match="a bug"):
+        client.get("/boom")  # re-raised, so the server (uvicorn) logs its traceback
