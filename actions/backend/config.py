@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,4 +44,8 @@ class BackendConfig:
     otp_max_attempts: int = 3
     otp_player_failures_per_hour: int = 10
     otp_lockout: timedelta = timedelta(minutes=15)
+    # Keys the stored hashes of one-time codes: kept in memory only, never in the
+    # database, so a copy of the database cannot be searched through all 10^6 codes. A
+    # restart makes codes sent before it wrong, and they live five minutes anyway.
+    otp_pepper: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     reset_link_base: str = "https://destek-demo.example/sifre-sifirla"

@@ -221,7 +221,7 @@ def _issue(
         " VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (subject, requester) DO UPDATE SET"
         " player_id = excluded.player_id, code_hash = excluded.code_hash,"
         " expires_at = excluded.expires_at",
-        (subject, requester, player_id, code_hash(subject, requester, kept),
+        (subject, requester, player_id, code_hash(subject, requester, kept, config.otp_pepper),
          db_time(now + config.otp_ttl)),
     )  # fmt: skip
     otp_limits.record(conn, subject, requester, otp_limits.SEND, now)

@@ -48,7 +48,8 @@ def verify_code(
         return OtpVerifyResult(
             status="expired", message="Kodun süresi doldu; lütfen yeni bir kod isteyin."
         )
-    matches = hmac.compare_digest(state["code_hash"], code_hash(subject, requester, code))
+    expected = code_hash(subject, requester, code, config.otp_pepper)
+    matches = hmac.compare_digest(state["code_hash"], expected)
     if matches and state["player_id"] is not None:
         conn.execute(
             "UPDATE otp_codes SET code_hash = NULL, expires_at = NULL, failures = 0"
@@ -96,8 +97,11 @@ def _wrong_code(
     )
 
 
-def code_hash(subject: str, requester: str, code: str) -> str:
-    return hashlib.sha256(f"{subject}\0{requester}\0{code}".encode()).hexdigest()
+def code_hash(subject: str, requester: str, code: str, pepper: bytes) -> str:
+    """The stored form of a code: keyed with the backend's pepper (never stored), so six
+    digits cannot be found from the database alone."""
+    message = f"{subject}\0{requester}\0{code}".encode()
+    return hmac.new(pepper, message, hashlib.sha256).hexdigest()
 
 
 def no_code() -> OtpVerifyResult:

@@ -67,6 +67,7 @@ INTERNAL_ERROR = (
     b'"reason": "InternalServerError", "code": 500}'
 )
 
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

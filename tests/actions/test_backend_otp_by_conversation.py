@@ -150,3 +150,20 @@ def test_without_an_identifier_the_requester_is_required(
     response = backend.api.post(route, json=body)
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_request"
+
+
+def test_a_stored_code_hash_needs_the_backends_pepper() -> None:
+    """The database alone does not give the code away: 10^6 unkeyed guesses find
+    nothing, because the hash is keyed with a pepper kept only in the backend's memory."""
+    import hashlib
+
+    from actions.backend import BackendConfig
+    from actions.backend.otp_checks import code_hash
+
+    config, other = BackendConfig(), BackendConfig()
+    stored = code_hash("player:1001", "sohbet-1", "482913", config.otp_pepper)
+    assert stored == code_hash("player:1001", "sohbet-1", "482913", config.otp_pepper)
+    assert stored != code_hash("player:1001", "sohbet-1", "482913", other.otp_pepper)
+    plain = hashlib.sha256(b"player:1001\0sohbet-1\0482913").hexdigest()
+    assert stored != plain
+    assert "otp_pepper" not in repr(config)
