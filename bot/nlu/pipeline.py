@@ -39,7 +39,7 @@ DEFAULT_PIPELINE: tuple[dict[str, Any], ...] = (
     {"name": "TurkishTimeExtractor"},
     {"name": "EntitySynonymMapper"},
     {"name": "ResponseSelector"},  # answers retrieval intents; idle without them
-    {"name": "FallbackClassifier"},
+    {"name": "FallbackClassifier", "known_words": True},  # no known word: nlu_fallback
 )
 
 # For a language without a tuned default: no Turkish casing, folding or extractors. Word
