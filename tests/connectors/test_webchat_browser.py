@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, WebSocketRoute, expect, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
 from bot.model_storage import TrainedModel
 from bot.nlu.pipeline import Pipeline
+from tests.browser import browser
 from tests.connectors.webchat_fixtures import (
     ANYTHING_ELSE,
     GREETING,
@@ -22,10 +21,9 @@ from tests.connectors.webchat_fixtures import (
     webchat_server,
 )
 from tests.live_server import LiveServer
-from tests.services import service_unavailable
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
+__all__ = ["browser"]  # the chromium fixture (tests/browser.py)
+
 INVITE = "Para yatırmada sorun mu yaşıyorsunuz? Yazın, hemen yardımcı olalım."
 CREDENTIALS = f"""\
 webchat:
@@ -34,19 +32,6 @@ webchat:
   invite_text: "{INVITE}"
 """
 SESSION_KEY = "destek.webchat.session"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        service_unavailable("chromium", f"{CHROMIUM} is not installed")
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        except PlaywrightError as exc:
-            service_unavailable("chromium", str(exc).splitlines()[0])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

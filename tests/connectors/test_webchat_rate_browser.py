@@ -4,37 +4,22 @@ keeps the messages the server did not take and sends them again, in order; none 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Browser, Page, expect
 
 from bot.model_storage import TrainedModel
 from bot.nlu.pipeline import Pipeline
+from tests.browser import browser
 from tests.connectors.webchat_fixtures import chat_model, tracker, webchat_server
 from tests.live_server import LiveServer
-from tests.services import service_unavailable
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
+__all__ = ["browser"]  # the chromium fixture (tests/browser.py)
+
 LIMITS = "rate_limits:\n  per_sender: {per_minute: 60, burst: 2}\n"
 SLOW_DOWN = "Mesajlarınız çok hızlı geliyor; birkaç saniye içinde kendiliğinden gönderilecek."
 THANKS = "Rica ederim."
 BONUS = "Hoş geldin bonusu yüzde yüz."
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        service_unavailable("chromium", f"{CHROMIUM} is not installed")
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        except PlaywrightError as exc:
-            service_unavailable("chromium", str(exc).splitlines()[0])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,22 +9,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Browser, Page, expect
 
 from bot.model_storage import TrainedModel
 from bot.nlu.training_data import Example
 from bot.server import create_app
+from tests.browser import browser
 from tests.conftest import light_pipeline, small_training_data
 from tests.live_server import LiveServer
 from tests.server.test_console_api import PASSWORD, add_agents, console_model, console_settings
-from tests.services import service_unavailable
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
+__all__ = ["browser"]  # the chromium fixture (tests/browser.py)
+
 ASKS_FOR_A_HUMAN = [
     "canlı destek istiyorum",
     "canli destek istiyorum",
@@ -54,19 +52,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, model: TrainedModel) -> Ite
     )
     with LiveServer(create_app(settings, model)) as live:
         yield live
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        service_unavailable("chromium", f"{CHROMIUM} is not installed")
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        except PlaywrightError as exc:
-            service_unavailable("chromium", str(exc).splitlines()[0])
-        yield launched
-        launched.close()
 
 
 def _page(browser: Browser) -> Page:

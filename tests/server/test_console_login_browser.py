@@ -13,9 +13,9 @@ from playwright.sync_api import Browser, Page, expect
 from bot.model_storage import TrainedModel
 from bot.nlu.pipeline import Pipeline
 from bot.server import create_app
+from tests.browser import browser
 from tests.live_server import LiveServer
 from tests.server.test_console_api import PASSWORD, add_agents, console_model, console_settings
-from tests.server.test_console_reports_browser import browser
 
 __all__ = ["browser"]  # the fixture, shared
 

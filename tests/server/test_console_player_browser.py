@@ -26,11 +26,12 @@ from actions.backend import create_app as backend_app
 from bot.model_storage import TrainedModel
 from bot.nlu.training_data import Example
 from bot.server import create_app
+from tests.browser import browser
 from tests.conftest import light_pipeline, small_training_data
 from tests.dialogue.engine_project import TOKEN_SECRET
 from tests.live_server import LiveServer
 from tests.server.test_console_api import PASSWORD, add_agents, console_model, console_settings
-from tests.server.test_console_browser import ASKS_FOR_A_HUMAN, browser, transfer_to_mehmet
+from tests.server.test_console_browser import ASKS_FOR_A_HUMAN, transfer_to_mehmet
 
 __all__ = ["browser"]  # the chromium fixture, shared with the console's browser test
 

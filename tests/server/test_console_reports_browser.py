@@ -9,18 +9,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Browser, Page, expect
 
 from bot.model_storage import TrainedModel
 from bot.nlu.pipeline import Pipeline
+from tests.browser import browser
 from tests.live_server import LiveServer
 from tests.server.report_server import report_server
 from tests.server.test_console_api import PASSWORD, console_model
-from tests.services import service_unavailable
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
+__all__ = ["browser"]  # the chromium fixture (tests/browser.py)
+
 SHOTS = Path("/tmp/shots")
 LANGUAGE_SWITCH = "Dili İngilizce yap"
 
@@ -36,19 +35,6 @@ def model(
 def server(tmp_path_factory: pytest.TempPathFactory, model: TrainedModel) -> Iterator[LiveServer]:
     with report_server(tmp_path_factory.mktemp("reports-page-server"), model) as live:
         yield live
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        service_unavailable("chromium", f"{CHROMIUM} is not installed")
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        except PlaywrightError as exc:
-            service_unavailable("chromium", str(exc).splitlines()[0])
-        yield launched
-        launched.close()
 
 
 def _signed_in(browser: Browser, server: LiveServer, login: str) -> Page:

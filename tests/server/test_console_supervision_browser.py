@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Browser, Page, expect
 
 from bot.model_storage import TrainedModel
 from bot.server import create_app
+from tests.browser import browser
 from tests.live_server import LiveServer
 from tests.server.test_console_api import (
     PASSWORD,
@@ -24,13 +24,10 @@ from tests.server.test_console_api import (
     console_settings,
     model,
 )
-from tests.services import service_unavailable
 
-__all__ = ["model"]
+__all__ = ["browser", "model"]
 
-CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path("/tmp/shots")  # screenshots to look at (the README's come from here)
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update"]
 SLA = "live_agents:\n  type: builtin\n  sla: {0: 5, 1: 5, 2: 5, 3: 5}\n"
 
 
@@ -48,19 +45,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, model: TrainedModel) -> Ite
     )
     with LiveServer(create_app(settings, model)) as live:
         yield live
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        service_unavailable("chromium", f"{CHROMIUM} is not installed")
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        except PlaywrightError as exc:
-            service_unavailable("chromium", str(exc).splitlines()[0])
-        yield launched
-        launched.close()
 
 
 def _page(browser: Browser) -> Page:
