@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import httpx
@@ -25,9 +25,16 @@ def start_action_server(
     project: Path, package: str, env: Mapping[str, str] | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
     """``bot run actions`` in ``project``, polled on /health until it answers."""
+    return run_actions(project, ["--actions", package, "-i", "127.0.0.1"], env)
+
+
+def run_actions(
+    project: Path, args: Sequence[str], env: Mapping[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``bot run actions ARGS`` on a free port in ``project``, once /health answers."""
     port = free_port()
     server = subprocess.Popen(
-        [*BOT, "run", "actions", "--actions", package, "-p", str(port), "-i", "127.0.0.1"],
+        [*BOT, "run", "actions", "-p", str(port), *args],
         cwd=project,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **dict(env or {})},
         stdout=subprocess.PIPE,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from bot.dialogue.domain import read_domain
 from bot.dialogue.events import SlotSet
 from bot.dialogue.tracker import Tracker
 from bot.errors import ActionServerError
-from tests.action_server import BOT, free_port
+from tests.action_server import BOT, free_port, run_actions, stop
 from tests.actions.conftest import API_TOKEN, Backend
 from tests.live_server import LiveServer
 
@@ -41,31 +39,7 @@ def _forged(slots: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def _start(args: Sequence[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [*BOT, "run", "actions", "-p", str(port), *args],
-        cwd=PROJECT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert server.poll() is None, server.stdout.read() if server.stdout else ""
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "the action server did not come up"
-        time.sleep(0.05)
-
-
-def _stop(server: subprocess.Popen[bytes]) -> str:
-    server.terminate()
-    output, _ = server.communicate(timeout=30)
-    return output.decode()
+    return run_actions(PROJECT, args, env)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +62,7 @@ def action_server(
     args = ["--token-file", str(token_file)] if request.param == "file" else []
     server, base = _start(args, env)
     yield server, base
-    output = _stop(server)
+    output = stop(server)
     assert SECRET not in output
 
 
