@@ -2,7 +2,8 @@
 
 Kept in one table (like spaCy's ``errors.py``) so messages stay consistent, tests can
 assert on codes, and the docs can list them. D1xx: NLU data, D2xx: domain, D3xx: stories
-and rules, D4xx: config, D5xx: the console's canned responses.
+and rules, D4xx: config, D5xx: the console's canned responses. An :class:`Issue` is one
+problem found, made by :func:`issue` from a code and the fields of its template.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["CODES", "Code", "Level", "level_of", "render"]
+__all__ = ["CODES", "Code", "Issue", "Level", "issue", "level_of", "render"]
 
 Level = Literal["error", "warning"]
 
@@ -30,7 +31,12 @@ _TABLE = (
         "intent {intent!r} has examples but is not listed under intents: in the domain",
     ),
     Code("D102", "warning", "intent {intent!r} is in the domain but has no NLU examples"),
-    Code("D103", "warning", "intent {intent!r} has {count} example(s); give it at least 2"),
+    Code(
+        "D103",
+        "warning",
+        "intent {intent!r} has {count} example(s), too few for the classifier to learn it "
+        "from: give it at least 5, each a different way a player might say it",
+    ),
     # A warning, as in Rasa: it trains (the classifier sees both), but it should be fixed;
     # `bot data validate --fail-on-warnings` makes it fail.
     Code(
@@ -66,6 +72,35 @@ _TABLE = (
         "warning",
         "the patterns of {name!r} find no entity: no example annotates [..]({name}), and "
         "RegexEntityExtractor extracts only annotated entities; annotate one example",
+    ),
+    Code(
+        "D114",
+        "warning",
+        "the example {text!r} of intent {intent!r} is {other!r} (at {first}) again once "
+        "case, diacritics and spacing are set aside, so it counts twice; keep one of them",
+    ),
+    Code(
+        "D115",
+        "warning",
+        "intent {intent!r} has {count} examples, more than {ratio} times the median of the "
+        "other intents ({median:g}); the classifier will lean towards it: trim its examples "
+        "or add to the others",
+    ),
+    Code(
+        "D116",
+        "warning",
+        "the example {text!r} of intent {intent!r} has no letter, digit or emoji, so it "
+        "teaches the classifier nothing; write what a player would type, or delete it",
+    ),
+    Code("D118", "warning", "an empty '- ' entry is skipped; write it out or delete the line"),
+    # Emoji-only examples are fine with the default pipeline: the sentence encoder reads
+    # them ("👎" is a deny); n-grams of letters see nothing in them.
+    Code(
+        "D117",
+        "warning",
+        "the example {text!r} of intent {intent!r} is only emoji and symbols, which the "
+        "pipeline reads only through a sentence encoder, and config.yml's pipeline has "
+        "none; add words to it, or add SentenceEncoderFeaturizer to the pipeline",
     ),
     # domain
     Code("D201", "error", "slot {slot!r} maps from entity {entity!r}, which is not in the domain"),
@@ -129,9 +164,27 @@ _TABLE = (
 CODES: dict[str, Code] = {code.code: code for code in _TABLE}
 
 
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found: its level and code, ``file:line`` and the rendered message."""
+
+    level: Level
+    code: str
+    source: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.level} {self.code}: {self.message}"
+
+
 def render(code: str, **fields: Any) -> str:
     """The message of ``code`` with ``fields`` filled in."""
     return CODES[code].template.format(**fields)
+
+
+def issue(code: str, source: str, **fields: Any) -> Issue:
+    """The issue ``code`` at ``source``, its message filled in from ``fields``."""
+    return Issue(level_of(code), code, source, render(code, **fields))
 
 
 def level_of(code: str) -> Level:

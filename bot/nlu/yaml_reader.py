@@ -140,6 +140,8 @@ class _NluCollector:
                     continue
                 if line[1:].strip():
                     yield line[1:].strip(), source
+                else:
+                    self.warn(source, "D118")
             return
         entries = expect_list(examples, f"{path}:{item.line_of('examples')}", "'examples'")
         for index, entry in enumerate(entries):
@@ -151,6 +153,8 @@ class _NluCollector:
                 raise DataError(f"{source}: an example must be a text, found {kind_of(text)}")
             if text.strip():
                 yield text.strip(), source
+            else:
+                self.warn(source, "D118")
 
     def _add_intent(self, intent: str, item: LineDict, path: Path) -> None:
         added = 0

@@ -3,13 +3,14 @@
 Each check yields :class:`Issue`s whose codes, levels and messages come from
 :mod:`bot.validation_codes`. Problems the readers found while loading (duplicate
 examples, synonym conflicts, ...) come in as ``DataWarning``s and are reported the same way.
+What the examples themselves say (too few, too many, twice, no words) is checked in
+:mod:`bot.workbench.nlu_data_checks`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from bot.config import ProjectConfig
@@ -27,25 +28,12 @@ from bot.dialogue.story_steps import (
     flat_steps,
 )
 from bot.nlu.training_data import TrainingData
-from bot.validation_codes import Level, level_of, render
+from bot.validation_codes import Issue, level_of
+from bot.validation_codes import issue as _issue
+from bot.workbench.nlu_data_checks import example_issues
 from bot.yaml_io import DataWarning
 
 __all__ = ["Issue", "validate_project"]
-
-
-@dataclass(frozen=True, slots=True)
-class Issue:
-    level: Level
-    code: str
-    source: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.source}: {self.level} {self.code}: {self.message}"
-
-
-def _issue(code: str, source: str, **fields: Any) -> Issue:
-    return Issue(level_of(code), code, source, render(code, **fields))
 
 
 def _base_intent(name: str) -> str:
@@ -67,9 +55,6 @@ def _check_nlu(domain: Domain, data: TrainingData) -> Iterator[Issue]:
     for intent in domain.intents:
         if intent.name not in bases and intent.name not in DEFAULT_INTENTS:
             yield _issue("D102", intent.source, intent=intent.name)
-    for name, count in sorted(data.intent_counts().items()):
-        if count < 2:
-            yield _issue("D103", first_example[name], intent=name, count=count)
     entities = set(domain.entity_names)
     seen: set[str] = set()
     for example in data.examples:
@@ -264,6 +249,7 @@ def validate_project(
         for w in (*nlu_warnings, *domain.warnings)
     ]
     issues.extend(_check_nlu(domain, training_data))
+    issues.extend(example_issues(training_data, config))
     issues.extend(_check_domain(domain))
     retrieval = {_base_intent(i) for i in training_data.intents if "/" in i}
     checker = _StoryChecker(domain, retrieval)

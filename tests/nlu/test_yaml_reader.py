@@ -197,6 +197,7 @@ def test_small_format_problems_are_warnings(project: Path) -> None:
         ("D111", "data/nlu.yml:1"),
         ("D112", "data/nlu.yml:4"),
         ("D110", "data/nlu.yml:7"),
+        ("D118", "data/nlu.yml:9"),
     ]
 
 

@@ -17,10 +17,12 @@ nlu:
   examples: |
     - merhaba
     - selam
+    - iyi günler
 - intent: balance
   examples: |
     - bakiyem ne kadar
     - bakiye sorgula
+    - hesabımda ne kadar var
 """
 
 

@@ -51,18 +51,22 @@ nlu:
   examples: |
     - merhaba
     - selam
+    - iyi günler
 - intent: affirm
   examples: |
     - evet
     - tabii
+    - aynen
 - intent: deposit_missing
   examples: |
     - [500 TL](amount) yatırdım gelmedi
     - yatırımım hesaba geçmedi
+    - param hesabıma yansımadı
 - intent: faq/limits
   examples: |
     - limit ne kadar
     - en fazla ne kadar yatırabilirim
+    - günlük çekim sınırı nedir
 - regex: iban
   examples: |
     - TR\\d{24}
@@ -129,12 +133,14 @@ def test_nlu_and_domain_intents_are_compared(project: Path) -> None:
         ("D101", "data/extra.yml:7"),
         ("D102", "domain.yml:2"),
         ("D103", "data/extra.yml:4"),
+        ("D103", "data/extra.yml:7"),
         ("D107", "data/extra.yml:8"),
     ]
     assert all(i.level == "warning" for i in issues)
     assert "'complaint'" in issues[0].message
     assert "'goodbye'" in issues[2].message
     assert issues[3].message == render("D103", intent="complaint", count=1)
+    assert issues[4].message.startswith("intent 'thank' has 2 example(s), too few")
 
 
 def test_reader_problems_become_issues(project: Path) -> None:
@@ -157,7 +163,7 @@ def test_reader_problems_become_issues(project: Path) -> None:
     ]
     assert [i.level for i in issues] == ["error", "error", "warning", "warning", "warning"]
     assert "data/nlu.yml:4" in issues[2].message  # the other place of 'merhaba'
-    assert "also at data/nlu.yml:8" in issues[4].message
+    assert "also at data/nlu.yml:9" in issues[4].message
     assert str(issues[2]).startswith("data/other.yml:4: warning D104: ")
 
 
@@ -307,6 +313,7 @@ def test_rules_without_rule_policy(project: Path) -> None:
 def test_every_code_has_a_level_and_a_template() -> None:
     assert set(CODES) >= {
         "D101", "D102", "D103", "D104", "D105", "D106", "D107", "D108", "D109", "D113",
+        "D114", "D115", "D116", "D117",
         "D201", "D202", "D203", "D301", "D302", "D303", "D304", "D307", "D308", "D309",
     }  # fmt: skip
     for code in CODES.values():
@@ -327,8 +334,8 @@ def test_a_starter_shaped_project_loads_unchanged(project: Path) -> None:
     write(
         "data/nlu.yml",
         'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - merhaba\n'
-        "    - iyi akşamlar\n- intent: goodbye\n  examples: |\n    - görüşürüz\n"
-        "    - iyi akşamlar\n",
+        "    - selam\n    - iyi akşamlar\n- intent: goodbye\n  examples: |\n"
+        "    - görüşürüz\n    - iyi akşamlar\n    - hoşça kal\n",
     )
     write(
         "data/rules.yml",
@@ -341,6 +348,6 @@ def test_a_starter_shaped_project_loads_unchanged(project: Path) -> None:
         "  - action: utter_greet\n",
     )
     issues = validate()
-    assert codes(issues) == [("D104", "data/nlu.yml:10")]
+    assert codes(issues) == [("D104", "data/nlu.yml:11")]
     tests = load_stories("tests", skip_tests=False).stories
     assert [s.name for s in tests] == ["selam"]
