@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -172,7 +173,12 @@ def _create(spec: ComponentSpec, language: str) -> Component:
     return component
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _message(text: str) -> Message:
+    if _SURROGATE.search(text):  # only Python callers can send one; encoders need UTF-8
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     message = Message(text=text[:MAX_CHARS])
     if len(text) > MAX_CHARS:
         message.metadata["full_text"] = text
