@@ -7,16 +7,18 @@ measures: on a 2-core machine a heavy client would steal the server's cycles.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import random
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 IDLE_RECONNECT = 4.0  # seconds; below uvicorn's keep-alive timeout
 
-__all__ = ["LoadResult", "percentile", "run_conversations", "run_load", "run_paced"]
+__all__ = ["LoadResult", "Player", "percentile", "run_load", "run_players"]
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,6 @@ async def _client(
     bodies: asyncio.Queue[bytes],
     latencies: list[float],
     errors: list[int],
-    answers: list[bytes] | None = None,
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
@@ -99,17 +100,11 @@ async def _client(
                 body = bodies.get_nowait()
             except asyncio.QueueEmpty:
                 return
-            request = (
-                f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-            ).encode() + body
             started = time.perf_counter()
-            writer.write(request)
+            writer.write(_request(host, port, path, body, {}))
             await writer.drain()
-            status, answer = await _read_response(reader)
+            status, _ = await _read_response(reader)
             latencies.append((time.perf_counter() - started) * 1000)
-            if answers is not None:
-                answers.append(answer)
             if status != 200:
                 errors.append(status)
     finally:
@@ -117,7 +112,7 @@ async def _client(
 
 
 async def run_load(
-    host: str, port: int, path: str, payloads: Sequence[dict[str, object]], clients: int
+    host: str, port: int, path: str, payloads: Sequence[Mapping[str, object]], clients: int
 ) -> LoadResult:
     """POST every payload once, ``clients`` at a time; returns latencies and throughput."""
     bodies: asyncio.Queue[bytes] = asyncio.Queue()
@@ -133,84 +128,90 @@ async def run_load(
     return LoadResult(clients, len(latencies), len(errors), seconds, latencies)
 
 
-async def run_conversations(
-    host: str, port: int, path: str, scripts: Sequence[Sequence[dict[str, object]]]
-) -> tuple[LoadResult, list[bytes]]:
-    """One client per script, each POSTing its payloads in order, waiting for each answer
-    (a player waits for the bot); all scripts at once. Returns the answers too."""
-    queues = []
-    for script in scripts:
-        queue: asyncio.Queue[bytes] = asyncio.Queue()
-        for payload in script:
-            queue.put_nowait(json.dumps(payload, ensure_ascii=False).encode())
-        queues.append(queue)
-    latencies: list[float] = []
-    errors: list[int] = []
-    answers: list[bytes] = []
-    started = time.perf_counter()
-    await asyncio.gather(
-        *(_client(host, port, path, queue, latencies, errors, answers) for queue in queues)
-    )
-    seconds = time.perf_counter() - started
-    return LoadResult(len(scripts), len(latencies), len(errors), seconds, latencies), answers
+class Player(Protocol):
+    """One simulated person in a chat: decides each message from the bot's last answer."""
+
+    async def next_message(self, answer: bytes | None) -> bytes | None:
+        """The JSON body of the next request (None: this player is done); ``answer`` is
+        the body of the reply to the previous one (None before the first)."""
+
+    async def ready(self) -> None:
+        """Called just before a message goes out; may wait for something on the harness's
+        side (that wait is not counted as the server's latency)."""
 
 
-async def run_paced(
+def _request(host: str, port: int, path: str, body: bytes, headers: Mapping[str, str]) -> bytes:
+    extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{extra}"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+
+
+async def run_players(
     host: str,
     port: int,
     path: str,
-    scripts: Sequence[Sequence[dict[str, object]]],
-    rate: float,
+    players: Sequence[Player],
+    rate: float | None = None,
+    headers: Mapping[str, str] | None = None,
     seed: int = 5,
-) -> tuple[LoadResult, list[bytes]]:
-    """Open loop: messages are due at ``rate`` per second in all (Poisson arrivals dealt to
-    the scripts in turn; one conversation each, its messages in order). A message's
-    latency counts from when it was due, so a server that falls behind is not excused
-    by the client waiting for it (no coordinated omission)."""
+) -> LoadResult:
+    """Every player at once, each on its own keep-alive connection, each message after the
+    answer to the one before (a person waits for the bot).
+
+    ``rate`` None: back to back, as fast as the server answers (closed loop). Otherwise
+    open loop: messages are due at ``rate`` per second in all (one Poisson stream whose
+    arrivals are dealt to the players in turn: player i gets arrivals i, i + n, ...), and
+    a message's latency counts from when it was due, so a server that falls behind is not
+    excused by the player waiting for it (no coordinated omission)."""
     rng = random.Random(seed)
-    # One Poisson stream at ``rate`` for the whole run, its arrivals dealt to the
-    # players in turn: player i gets arrivals i, i + n, i + 2n...
     arrivals: list[float] = []
-    clock = 0.0
-    for _ in range(sum(len(script) for script in scripts)):
-        clock += rng.expovariate(rate)
-        arrivals.append(clock)
     latencies: list[float] = []
     errors: list[int] = []
-    answers: list[bytes] = []
+    extra = dict(headers or {})
 
-    async def play(index: int, script: Sequence[dict[str, object]], start: float) -> None:
-        # A connection idle longer than the server's keep-alive (uvicorn: 5 s) is closed
-        # by the server; a player who paused for that long opens a new one, as a browser
-        # would.
+    def due(index: int, turn: int) -> float | None:
+        if rate is None:
+            return None
+        while len(arrivals) <= turn * len(players) + index:
+            arrivals.append((arrivals[-1] if arrivals else 0.0) + rng.expovariate(rate))
+        return started + arrivals[turn * len(players) + index]
+
+    async def play(index: int, player: Player) -> None:
         reader, writer = await asyncio.open_connection(host, port)
-        last_used = start
+        last_used = time.perf_counter()
+        answer: bytes | None = None
         try:
-            for turn, payload in enumerate(script):
-                due = start + arrivals[turn * len(scripts) + index]
-                delay = due - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                if time.perf_counter() - last_used > IDLE_RECONNECT:
+            for turn in itertools.count():
+                body = await player.next_message(answer)
+                if body is None:
+                    return
+                when = due(index, turn)
+                if when is not None and when > time.perf_counter():
+                    await asyncio.sleep(when - time.perf_counter())
+                before_ready = time.perf_counter()
+                await player.ready()
+                sent = time.perf_counter()
+                # A connection idle longer than the server's keep-alive (uvicorn: 5 s) is
+                # closed by the server; a player who paused that long opens a new one, as a
+                # browser would.
+                if sent - last_used > IDLE_RECONNECT:
                     writer.close()
                     reader, writer = await asyncio.open_connection(host, port)
-                body = json.dumps(payload, ensure_ascii=False).encode()
-                writer.write(
-                    f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-                    .encode() + body
-                )  # fmt: skip
+                writer.write(_request(host, port, path, body, extra))
                 await writer.drain()
                 status, answer = await _read_response(reader)
                 last_used = time.perf_counter()
-                latencies.append((last_used - due) * 1000)
-                answers.append(answer)
+                # from when it was due, less the harness's own wait in ready()
+                start = sent if when is None else when + (sent - before_ready)
+                latencies.append((last_used - start) * 1000)
                 if status != 200:
                     errors.append(status)
         finally:
             writer.close()
 
     started = time.perf_counter()
-    await asyncio.gather(*(play(i, script, started) for i, script in enumerate(scripts)))
+    await asyncio.gather(*(play(i, player) for i, player in enumerate(players)))
     seconds = time.perf_counter() - started
-    return LoadResult(len(scripts), len(latencies), len(errors), seconds, latencies), answers
+    return LoadResult(len(players), len(latencies), len(errors), seconds, latencies)
