@@ -2,7 +2,9 @@
 
     python bench/nlu.py [--rasa-venv .bench/rasa-venv] [--no-rasa] [--requests 2000]
 
-Prints and writes to results/bench/nlu.json: held-out intent accuracy and macro-F1,
+Prints and writes to results/bench/nlu.json: held-out intent accuracy and macro-F1 on
+every set (``--sets``: the strangers' sets and the nonsense set's fallback rate), the
+learning curve (5, 10, 20 and all examples per intent, Destek only for now),
 5-fold cross-validation macro-F1, training wall time and peak memory, /model/parse
 latency p50/p99 one request at a time, throughput and p99 at 32 concurrent clients with
 texts that never repeat, and server memory after load. The cascade trade-off is shown by
@@ -26,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from bench.nlu_curve import learning_curve  # noqa: E402
 from bench.rasa_env import find_rasa  # noqa: E402
 from bench.servers import ServerProcess, free_port, run_timed  # noqa: E402
 from bench.texts import unique_texts  # noqa: E402
@@ -39,6 +42,7 @@ BOT = str(Path(sys.executable).parent / "bot")
 QUIET_ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
 
 
+NONSENSE = "nlu_nonsense"
 BENCH_API_TOKEN = "bench-api-token-0123456789abcdef"  # the served API wants a token
 
 
@@ -48,7 +52,7 @@ def measure_server(
     sequential: int,
     clients: int,
     heldout: list[Example],
-    strangers: list[Example],
+    sets: dict[str, list[Example]],
 ) -> dict[str, Any]:
     with server.running():
         server.parse_load(texts[:20], 1)  # warm-up, not measured
@@ -56,22 +60,25 @@ def measure_server(
         one = server.parse_load(texts[20 : 20 + sequential], 1)
         many = server.parse_load(texts[20 + sequential :], clients)
         scores = heldout_over_http(server.port, heldout, server.api_token)
-        stranger_scores = (
-            heldout_over_http(server.port, strangers, server.api_token) if strangers else {}
-        )
+        set_scores = {
+            name: heldout_over_http(server.port, examples, server.api_token)
+            for name, examples in sets.items()
+        }
     return {
         "memory_mb": round(memory, 1),
         "sequential": one.as_dict(),
         "concurrent": many.as_dict(),
         "heldout": scores,
-        "heldout_strangers": stranger_scores,
+        "sets": set_scores,
     }
 
 
-def _strangers(args: argparse.Namespace) -> list[Example]:
-    if not args.strangers.exists():
-        return []
-    return list(load_training_data([args.strangers]).examples)
+def _sets(args: argparse.Namespace) -> dict[str, list[Example]]:
+    """The other held-out sets by file name (the nonsense set's gold intent is
+    nlu_fallback, so its fallback rate is the share of nonsense recognised as such)."""
+    return {
+        path.stem: list(load_training_data([path]).examples) for path in args.sets if path.exists()
+    }
 
 
 def heldout_over_http(
@@ -138,7 +145,7 @@ def bench_destek(args: argparse.Namespace, work: Path, texts: list[str]) -> dict
     result["train_seconds"] = round(seconds, 2)
     result["train_peak_mb"] = round(peak, 1)
     heldout = list(load_training_data([args.heldout]).examples)
-    strangers = _strangers(args)
+    sets = _sets(args)
     heldout_texts = [e.text for e in heldout]
     variants = {"cascade": None, "sparse_only": 0.0, "encoder_always": 1.0}
     for name, threshold in variants.items():
@@ -175,10 +182,13 @@ def bench_destek(args: argparse.Namespace, work: Path, texts: list[str]) -> dict
                 api_token=BENCH_API_TOKEN,
             )
             entry["server"] = measure_server(
-                server, texts, args.sequential, args.clients, heldout, strangers
+                server, texts, args.sequential, args.clients, heldout, sets
             )
         result[name] = entry
         print(f"  destek {name}: {json.dumps(entry)}")
+    if not args.no_curve:
+        curve_sets = {"nlu_heldout": heldout, **{k: v for k, v in sets.items() if k != NONSENSE}}
+        result["learning_curve"] = learning_curve(args.config, args.nlu, curve_sets)
     if not args.no_cv:
         started = time.perf_counter()
         cv = evaluation.cross_validate(args.config, [args.nlu], 5, work / "cv")
@@ -216,7 +226,7 @@ def bench_rasa(
     result["train_seconds"] = round(seconds, 2)
     result["train_peak_mb"] = round(peak, 1)
     heldout = list(load_training_data([args.heldout]).examples)
-    strangers = _strangers(args)
+    sets = _sets(args)
     port = free_port()
     server = ServerProcess(
         [str(rasa), "run", "--enable-api", "-m", str(model), "-p", str(port), "-i", "127.0.0.1"],
@@ -225,25 +235,48 @@ def bench_rasa(
         env=QUIET_ENV,
         cwd=work,
     )
-    result["server"] = measure_server(
-        server, texts, args.sequential, args.clients, heldout, strangers
-    )
+    result["server"] = measure_server(server, texts, args.sequential, args.clients, heldout, sets)
     print(f"  rasa: {json.dumps(result)}")
     return result
+
+
+def _set_lines(server: dict[str, Any]) -> list[str]:
+    lines = []
+    for name, scores in (server.get("sets") or {}).items():
+        if name == NONSENSE:
+            lines.append(f"  {name}: fallback rate {scores['fallback_rate']:.3f} (should be 1)")
+        else:
+            lines.append(
+                f"  {name}: macro-F1 {scores['macro_f1']:.3f} "
+                f"(fallback rate {scores['fallback_rate']:.3f})"
+            )
+    return lines
+
+
+def _curve_lines(curve: list[dict[str, Any]]) -> list[str]:
+    if not curve:
+        return []
+    names = [k for k in curve[0] if k not in ("per_intent", "examples", "train_seconds")]
+    lines = ["  learning curve (examples per intent: macro-F1 on " + ", ".join(names) + "):"]
+    for row in curve:
+        scores = " / ".join(f"{row[n]:.3f}" for n in names)
+        lines.append(
+            f"    {row['per_intent']!s:>3} ({row['examples']} examples, "
+            f"{row['train_seconds']:.1f} s): {scores}"
+        )
+    return lines
 
 
 def summarise(destek: dict[str, Any], rasa: dict[str, Any]) -> list[str]:
     c = destek["cascade"]
     s = c["server"]
     h = s["heldout"]
-    hs = s.get("heldout_strangers") or {}
     lines = [
         "Destek (default config.yml)",
         f"  held-out macro-F1 {h['macro_f1']:.3f} (accuracy {h['accuracy']:.3f}; "
         f"without fallback {h['macro_f1_without_fallback']:.3f}; "
         f"fallback rate {h['fallback_rate']:.3f})",
-        f"  second held-out set (written blind to the training data) macro-F1 "
-        f"{hs.get('macro_f1', float('nan')):.3f}",
+        *_set_lines(s),
         f"  5-fold CV macro-F1 {destek.get('cv5_macro_f1', float('nan')):.3f}",
         f"  training {destek['train_seconds']:.1f} s, peak {destek['train_peak_mb']:.0f} MB",
         f"  parse p50 {s['sequential']['p50_ms']:.1f} ms, p99 {s['sequential']['p99_ms']:.1f} ms "
@@ -251,6 +284,7 @@ def summarise(destek: dict[str, Any], rasa: dict[str, Any]) -> list[str]:
         f"  {s['concurrent']['throughput_rps']:.0f} parses/s at {s['concurrent']['clients']} "
         f"clients, p50 {s['concurrent']['p50_ms']:.0f} ms, p99 {s['concurrent']['p99_ms']:.0f} ms",
         f"  server memory {s['memory_mb']:.0f} MB",
+        *_curve_lines(destek.get("learning_curve") or []),
         "  cascade trade-off (held-out macro-F1 / encoder share / parses/s at 32 clients):",
     ]
     for name in ("sparse_only", "cascade", "encoder_always"):
@@ -270,8 +304,7 @@ def summarise(destek: dict[str, Any], rasa: dict[str, Any]) -> list[str]:
             f"  held-out macro-F1 {r['heldout']['macro_f1']:.3f} (accuracy "
             f"{r['heldout']['accuracy']:.3f}; without fallback "
             f"{r['heldout']['macro_f1_without_fallback']:.3f})",
-            f"  second held-out set macro-F1 "
-            f"{(r.get('heldout_strangers') or {}).get('macro_f1', float('nan')):.3f}",
+            *_set_lines(r),
             f"  training {rasa['train_seconds']:.1f} s, peak {rasa['train_peak_mb']:.0f} MB",
             f"  parse p50 {r['sequential']['p50_ms']:.1f} ms; "
             f"{r['concurrent']['throughput_rps']:.0f} parses/s at "
@@ -291,11 +324,17 @@ def main() -> None:
     parser.add_argument("--nlu", type=Path, default=ROOT / "data" / "nlu.yml")
     parser.add_argument("--heldout", type=Path, default=ROOT / "data/tests/nlu_heldout.yml")
     parser.add_argument(
-        "--strangers",
+        "--sets",
         type=Path,
-        default=ROOT / "data/tests/nlu_heldout_strangers.yml",
-        help="a second held-out set, written without seeing the training data",
+        nargs="*",
+        default=[
+            ROOT / "data/tests/nlu_heldout_strangers.yml",
+            ROOT / "data/tests/nlu_heldout_players_hard.yml",
+            ROOT / "data/tests/nlu_nonsense.yml",
+        ],
+        help="more held-out sets, each reported on its own",
     )
+    parser.add_argument("--no-curve", action="store_true", help="skip the learning curve")
     parser.add_argument("--requests", type=int, default=2000, help="requests at 32 clients")
     parser.add_argument("--sequential", type=int, default=300, help="one-at-a-time requests")
     parser.add_argument("--clients", type=int, default=32)
