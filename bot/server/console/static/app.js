@@ -80,6 +80,7 @@ function App() {
     return api.conversation(id).then(
       (conversation) => current.current.openId === id && update({ conversation }),
       (error) => {
+        if (current.current.openId !== id) return; // the view moved on (a transfer, a click)
         update({ conversation: null });
         fail(error);
       },
@@ -144,8 +145,13 @@ function App() {
       }, fail),
     send: (text) => api.send(current.current.openId, text).then(done(null), fail),
     note: (text) => api.note(current.current.openId, text).then(done("notice.noted"), fail),
+    // a transferred chat is no longer mine to read: back to the desk, then the notice
     transfer: (target, note) =>
-      api.transfer(current.current.openId, target, note).then(done("notice.transferred"), fail),
+      api.transfer(current.current.openId, target, note).then(() => {
+        location.hash = "#/";
+        update({ openId: null, conversation: null });
+        return done("notice.transferred")();
+      }, fail),
     close: (resolution) =>
       api.close(current.current.openId, resolution).then(done("notice.closed"), fail),
     dismiss: () => update({ error: null, notice: null }),
