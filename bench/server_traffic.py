@@ -39,7 +39,6 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +46,7 @@ import httpx
 
 from actions.backend import API_PREFIX, seed
 from actions.backend.seed import PLAYERS, DemoPlayer
-from bench.conversations import ADMIN_TOKEN, API_TOKEN
+from bench.conversations import ADMIN_TOKEN, API_TOKEN, UNLIMITED_CODES
 from bench.servers import ServerProcess, free_port
 from bot.workbench.training import load_training_data
 
@@ -435,11 +434,7 @@ def serve_backend(port: int, db: Path) -> None:
         db_path=db,
         api_token=API_TOKEN,
         admin_token=ADMIN_TOKEN,
-        # players verify again and again
-        otp_min_interval=timedelta(0),
-        otp_sends_per_hour=1_000_000,
-        otp_sends_per_requester_per_hour=1_000_000,
-        otp_player_failures_per_hour=1_000_000,
+        **UNLIMITED_CODES,  # players verify again and again
         password_resets_per_hour=1_000_000,
     )
     seed.PLAYERS = (*PLAYERS, *EXTRA_PLAYERS)  # type: ignore[assignment]  # seeded here too
