@@ -228,7 +228,7 @@ def test_a_slow_backend_answers_within_the_timeout(server: LiveServer, backend: 
     finally:
         httpx.delete(f"{backend}/admin/faults", headers=admin).raise_for_status()
     assert (panel["available"], panel["reason"]) == (False, "unavailable")
-    assert waited < 3.5  # the 1 s timeout, twice at most; never the backend's 5 s
+    assert waited < 4.5  # 1 s timeout, twice at most, plus slack; never the backend's 5 s
 
 
 def test_an_unknown_player_id_is_said(server: LiveServer) -> None:
