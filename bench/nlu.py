@@ -4,12 +4,13 @@
 
 Prints and writes to results/bench/nlu.json: held-out intent accuracy and macro-F1 on
 every set (``--sets``: the strangers' sets and the nonsense set's fallback rate), the
-learning curve (5, 10, 20 and all examples per intent, Destek only for now),
+learning curve (5, 10, 20 and all examples per intent; Rasa's at 5, 10, 20 beside it),
 5-fold cross-validation macro-F1, training wall time and peak memory, /model/parse
 latency p50/p99 one request at a time, throughput and p99 at 32 concurrent clients with
-texts that never repeat, and server memory after load. The cascade trade-off is shown by
-serving the same model three ways: sparse stage only, the default cascade, and the
-encoder for every message.
+strangers' texts that never repeat, and server memory after load. The cascade trade-off
+is shown by serving the same model three ways: sparse stage only, the default cascade,
+and the encoder for every message. Both systems are also trained on an editor's first
+small set (bench/editor_set/nlu.yml) and served the same way (bench/nlu_small.py).
 """
 
 from __future__ import annotations
@@ -26,51 +27,27 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import httpx  # noqa: E402
-
 from bench.nlu_curve import learning_curve  # noqa: E402
+from bench.nlu_serving import (  # noqa: E402
+    destek_server,
+    measure_server,
+    rasa_server,
+)
+from bench.nlu_small import (  # noqa: E402
+    rasa_curve,
+    small_set,
+    small_set_lines,
+    train_destek,
+    train_rasa,
+)
 from bench.rasa_env import find_rasa  # noqa: E402
-from bench.servers import ServerProcess, free_port, run_timed  # noqa: E402
 from bench.texts import unique_texts  # noqa: E402
 from bot.model_storage import load_model, save_model  # noqa: E402
 from bot.nlu.training_data import Example  # noqa: E402
 from bot.workbench import nlu_test as evaluation  # noqa: E402
-from bot.workbench.nlu_test_metrics import gold_macro_f1  # noqa: E402
 from bot.workbench.training import load_training_data  # noqa: E402
 
-BOT = str(Path(sys.executable).parent / "bot")
-QUIET_ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
-
-
 NONSENSE = "nlu_nonsense"
-BENCH_API_TOKEN = "bench-api-token-0123456789abcdef"  # the served API wants a token
-
-
-def measure_server(
-    server: ServerProcess,
-    texts: list[str],
-    sequential: int,
-    clients: int,
-    heldout: list[Example],
-    sets: dict[str, list[Example]],
-) -> dict[str, Any]:
-    with server.running():
-        server.parse_load(texts[:20], 1)  # warm-up, not measured
-        memory = server.memory_mb
-        one = server.parse_load(texts[20 : 20 + sequential], 1)
-        many = server.parse_load(texts[20 + sequential :], clients)
-        scores = heldout_over_http(server.port, heldout, server.api_token)
-        set_scores = {
-            name: heldout_over_http(server.port, examples, server.api_token)
-            for name, examples in sets.items()
-        }
-    return {
-        "memory_mb": round(memory, 1),
-        "sequential": one.as_dict(),
-        "concurrent": many.as_dict(),
-        "heldout": scores,
-        "sets": set_scores,
-    }
 
 
 def _sets(args: argparse.Namespace) -> dict[str, list[Example]]:
@@ -78,29 +55,6 @@ def _sets(args: argparse.Namespace) -> dict[str, list[Example]]:
     nlu_fallback, so its fallback rate is the share of nonsense recognised as such)."""
     return {
         path.stem: list(load_training_data([path]).examples) for path in args.sets if path.exists()
-    }
-
-
-def heldout_over_http(
-    port: int, examples: list[Example], api_token: str | None = None
-) -> dict[str, float]:
-    """Both systems scored the same way: their /model/parse answers, one metric function."""
-    gold, top, raw = [], [], []
-    headers = {"Authorization": f"Bearer {api_token}"} if api_token else {}
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60, headers=headers) as http:
-        for example in examples:
-            body = http.post("/model/parse", json={"text": example.text}).json()
-            ranking = [r["name"] for r in body.get("intent_ranking") or []]
-            name = (body.get("intent") or {}).get("name") or "None"
-            without = [r for r in ranking if r != "nlu_fallback"]
-            gold.append(example.intent or "None")
-            top.append(name)
-            raw.append(without[0] if name == "nlu_fallback" and without else name)
-    return {
-        "accuracy": round(sum(g == p for g, p in zip(gold, top, strict=True)) / len(gold), 4),
-        "macro_f1": round(gold_macro_f1(gold, top), 4),
-        "macro_f1_without_fallback": round(gold_macro_f1(gold, raw), 4),
-        "fallback_rate": round(sum(p == "nlu_fallback" for p in top) / len(top), 4),
     }
 
 
@@ -123,25 +77,7 @@ def dense_share(model_path: Path, texts: list[str]) -> float:
 
 def bench_destek(args: argparse.Namespace, work: Path, texts: list[str]) -> dict[str, Any]:
     result: dict[str, Any] = {}
-    seconds, peak, code = run_timed(
-        [
-            BOT,
-            "train",
-            "nlu",
-            "-c",
-            str(args.config),
-            "--nlu",
-            str(args.nlu),
-            "--out",
-            str(work),
-            "--fixed-model-name",
-            "destek",
-        ],
-        env=QUIET_ENV,
-    )
-    if code:
-        raise SystemExit("destek training failed")
-    model = work / "destek.tar.gz"
+    model, seconds, peak = train_destek(args.config, args.nlu, work, "destek")
     result["train_seconds"] = round(seconds, 2)
     result["train_peak_mb"] = round(peak, 1)
     heldout = list(load_training_data([args.heldout]).examples)
@@ -160,27 +96,7 @@ def bench_destek(args: argparse.Namespace, work: Path, texts: list[str]) -> dict
         if name == "cascade":
             evaluation.evaluate_model(path, [args.heldout], args.out / "destek-heldout")
         if name == "cascade" or not args.quick:
-            port = free_port()
-            server = ServerProcess(
-                [
-                    BOT,
-                    "run",
-                    "--enable-api",
-                    "-m",
-                    str(path),
-                    "-p",
-                    str(port),
-                    "-i",
-                    "127.0.0.1",
-                    "--log-level",
-                    "warning",
-                    "--no-embedded-services",  # NLU only: no action server beside it
-                ],
-                port,
-                "/health",
-                env={**QUIET_ENV, "DESTEK_AUTH_TOKEN": BENCH_API_TOKEN},
-                api_token=BENCH_API_TOKEN,
-            )
+            server = destek_server(path)
             entry["server"] = measure_server(
                 server, texts, args.sequential, args.clients, heldout, sets
             )
@@ -201,42 +117,21 @@ def bench_rasa(
     rasa: Path, args: argparse.Namespace, work: Path, texts: list[str]
 ) -> dict[str, Any]:
     result: dict[str, Any] = {}
-    config = ROOT / "bench" / "rasa_config.yml"
-    seconds, peak, code = run_timed(
-        [
-            str(rasa),
-            "train",
-            "nlu",
-            "-c",
-            str(config),
-            "--nlu",
-            str(args.nlu),
-            "--out",
-            str(work),
-            "--fixed-model-name",
-            "rasa",
-        ],
-        env=QUIET_ENV,
-        cwd=work,
-    )
-    if code:
+    trained = train_rasa(rasa, args.nlu, work, "rasa")
+    if trained is None:
         print("Rasa training failed; comparison skipped")
         return {}
-    model = work / "rasa.tar.gz"
+    model, seconds, peak = trained
     result["train_seconds"] = round(seconds, 2)
     result["train_peak_mb"] = round(peak, 1)
     heldout = list(load_training_data([args.heldout]).examples)
     sets = _sets(args)
-    port = free_port()
-    server = ServerProcess(
-        [str(rasa), "run", "--enable-api", "-m", str(model), "-p", str(port), "-i", "127.0.0.1"],
-        port,
-        "/",
-        env=QUIET_ENV,
-        cwd=work,
-    )
+    server = rasa_server(rasa, model, work)
     result["server"] = measure_server(server, texts, args.sequential, args.clients, heldout, sets)
     print(f"  rasa: {json.dumps(result)}")
+    if not args.no_curve:
+        curve_sets = {"nlu_heldout": heldout, **{k: v for k, v in sets.items() if k != NONSENSE}}
+        result["learning_curve"] = rasa_curve(rasa, args.nlu, curve_sets, work)
     return result
 
 
@@ -267,7 +162,9 @@ def _curve_lines(curve: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def summarise(destek: dict[str, Any], rasa: dict[str, Any]) -> list[str]:
+def summarise(
+    destek: dict[str, Any], rasa: dict[str, Any], small: dict[str, Any] | None = None
+) -> list[str]:
     c = destek["cascade"]
     s = c["server"]
     h = s["heldout"]
@@ -315,6 +212,10 @@ def summarise(destek: dict[str, Any], rasa: dict[str, Any]) -> list[str]:
             f", training time x{destek['train_seconds'] / rasa['train_seconds']:.2f}, "
             f"server memory x{s['memory_mb'] / r['memory_mb']:.2f}",
         ]
+        if rasa.get("learning_curve"):
+            lines += ["Rasa 3.6", *_curve_lines(rasa["learning_curve"])]
+    if small:
+        lines += small_set_lines(small, NONSENSE)
     return lines
 
 
@@ -334,7 +235,8 @@ def main() -> None:
         ],
         help="more held-out sets, each reported on its own",
     )
-    parser.add_argument("--no-curve", action="store_true", help="skip the learning curve")
+    parser.add_argument("--no-curve", action="store_true", help="skip the learning curves")
+    parser.add_argument("--no-small", action="store_true", help="skip the editor's small set")
     parser.add_argument("--requests", type=int, default=2000, help="requests at 32 clients")
     parser.add_argument("--sequential", type=int, default=300, help="one-at-a-time requests")
     parser.add_argument("--clients", type=int, default=32)
@@ -345,8 +247,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
     args = parser.parse_args()
 
-    bases = [e.text for e in load_training_data([args.heldout]).examples]
-    bases += [e.text for e in load_training_data([args.nlu]).examples]
+    # The load: strangers' texts (every set but the nonsense one), none sent twice.
+    bases = [e.text for name, examples in _sets(args).items() if name != NONSENSE for e in examples]
+    if not bases:
+        bases = [e.text for e in load_training_data([args.heldout, args.nlu]).examples]
     texts = unique_texts(bases, 20 + args.sequential + args.requests)
     rasa = None if args.no_rasa else find_rasa(args.rasa_venv, install=True)
     with tempfile.TemporaryDirectory(prefix="destek-bench-") as tmp:
@@ -354,17 +258,25 @@ def main() -> None:
         print("Destek...")
         destek = bench_destek(args, work, texts)
         rasa_result = bench_rasa(rasa, args, work, texts) if rasa else {}
+        small = {}
+        if not args.no_small:
+            print("Editor's small set...")
+            heldout = list(load_training_data([args.heldout]).examples)
+            small = small_set(
+                rasa, args.config, heldout, _sets(args), texts, args.sequential, args.clients, work
+            )
     args.out.mkdir(parents=True, exist_ok=True)
     report = {
         "destek": destek,
         "rasa": rasa_result,
+        "small_set": small,
         "machine_cpus": os.cpu_count(),
         "requests": args.requests,
         "clients": args.clients,
     }
     (args.out / "nlu.json").write_text(json.dumps(report, indent=2))
     print()
-    print("\n".join(summarise(destek, rasa_result)))
+    print("\n".join(summarise(destek, rasa_result, small)))
     print(f"\nFull figures: {args.out / 'nlu.json'}")
 
 

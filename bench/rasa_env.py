@@ -18,7 +18,7 @@ def find_rasa(venv: Path, install: bool) -> Path | None:
         return rasa
     if not install:
         return None
-    python = shutil.which("python3.10")
+    python = _python310()
     if python is None:
         print("Rasa comparison skipped: Rasa 3.6 needs Python 3.10 (python3.10 not found).")
         return None
@@ -32,3 +32,13 @@ def find_rasa(venv: Path, install: bool) -> Path | None:
         print("Rasa comparison skipped: installing Rasa failed.")
         return None
     return rasa
+
+
+def _python310() -> str | None:
+    """python3.10 on PATH, or one pyenv installed (its shim may not resolve outside a
+    pyenv shell)."""
+    found = shutil.which("python3.10")
+    if found and subprocess.run([found, "-V"], capture_output=True).returncode == 0:
+        return found
+    versions = sorted((Path.home() / ".pyenv" / "versions").glob("3.10*/bin/python3.10"))
+    return str(versions[-1]) if versions else None
