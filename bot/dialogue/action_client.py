@@ -19,16 +19,14 @@ response body, and never the token.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from bot.config import ServiceConfig
+from bot.dialogue.action_http import Poster, PostFailed, PostTimedOut, post
 from bot.dialogue.domain import Domain
 from bot.dialogue.event_reader import parse_events
 from bot.dialogue.events import Event
@@ -57,7 +55,9 @@ class ActionClient:
 
     Args:
         url: the webhook URL (``action_endpoint.url`` in endpoints.yml).
-        http: the client used for every call; tests swap its transport.
+        http: the client used for every call: the server's
+            :class:`~bot.dialogue.action_http.AiohttpPoster`, or an ``httpx.AsyncClient``
+            (tests swap its transport).
         timeout: seconds an action may take, connecting included.
         token: sent as the ``token_name`` query parameter when set, as Rasa does.
         secret: sent in the ``X-Destek-Action-Token`` header when set.
@@ -68,7 +68,7 @@ class ActionClient:
     def __init__(
         self,
         url: str,
-        http: httpx.AsyncClient,
+        http: Poster,
         timeout: float = 10.0,
         token: str | None = None,
         token_name: str = "token",
@@ -85,7 +85,7 @@ class ActionClient:
     def from_endpoint(
         cls,
         endpoint: ServiceConfig,
-        http: httpx.AsyncClient,
+        http: Poster,
         timeout: float = 10.0,
         secret: str | None = None,
     ) -> ActionClient:
@@ -123,45 +123,42 @@ class ActionClient:
             "domain": domain.as_dict(),
             "version": version,
         }
-        response = await self._post(name, body)
-        if response.status_code == 200:
-            return self._result(name, response)
-        if response.status_code == 400:
-            raise self._rejection(name, response)
-        if response.status_code == 404:
+        status, content = await self._post(name, body)
+        if status == 200:
+            return self._result(name, content)
+        if status == 400:
+            raise self._rejection(name, content)
+        if status == 404:
             raise ActionServerError(f"action {name!r} is not known to the action server")
-        if response.status_code in (401, 403):
+        if status in (401, 403):
             raise ActionServerError(
                 f"the action server at {self.url} refused the engine (HTTP "
-                f"{response.status_code}) for {name!r}: set DESTEK_ACTION_TOKEN to its secret"
+                f"{status}) for {name!r}: set DESTEK_ACTION_TOKEN to its secret"
             )
         raise ActionServerError(
-            f"the action server at {self.url} answered HTTP {response.status_code} for {name!r}"
+            f"the action server at {self.url} answered HTTP {status} for {name!r}"
         )
 
-    async def _post(self, name: str, body: dict[str, Any]) -> httpx.Response:
+    async def _post(self, name: str, body: dict[str, Any]) -> tuple[int, bytes]:
         params = {} if self.token is None else {self.token_name: self.token}
         headers = {} if self.secret is None else {ACTION_TOKEN_HEADER: self.secret}
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            async with asyncio.timeout(self.timeout):
-                return await self.http.post(
-                    self.url, json=body, params=params, headers=headers, timeout=self.timeout
-                )
-        except (httpx.TimeoutException, TimeoutError):
+            return await post(self.http, self.url, content, params, headers, self.timeout)
+        except PostTimedOut:
             raise ActionServerError(
                 f"the action server at {self.url} did not answer within "
                 f"{self.timeout:g}s for {name!r}"
             ) from None
-        except (httpx.TransportError, httpx.InvalidURL) as exc:
+        except PostFailed as exc:
             raise ActionServerError(
-                f"cannot reach the action server at {self.url} for {name!r}: "
-                f"{type(exc).__name__}: {exc}"
+                f"cannot reach the action server at {self.url} for {name!r}: {exc}"
             ) from exc
 
-    def _result(self, name: str, response: httpx.Response) -> ActionResult:
+    def _result(self, name: str, content: bytes) -> ActionResult:
         malformed = ActionServerError(f"action server answered malformed JSON for {name!r}")
         try:
-            data = response.json()
+            data = json.loads(content)
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise malformed from None
         if not isinstance(data, Mapping):
@@ -183,9 +180,9 @@ class ActionClient:
             logger.warning("action %r: dropped %s", name, problem)
         return ActionResult(tuple(events), tuple(responses), tuple(problems))
 
-    def _rejection(self, name: str, response: httpx.Response) -> ActionServerError:
+    def _rejection(self, name: str, content: bytes) -> ActionServerError:
         try:
-            data = response.json()
+            data = json.loads(content)
         except (json.JSONDecodeError, UnicodeDecodeError):
             data = None
         if not isinstance(data, Mapping) or not isinstance(data.get("action_name"), str):

@@ -24,6 +24,7 @@ from fastapi import Request
 from bot.channels import BotMessage, Fanout, TranscriptEntry, UserMessage
 from bot.config import Endpoints, read_endpoints
 from bot.dialogue.action_client import ActionClient
+from bot.dialogue.action_http import AiohttpPoster
 from bot.dialogue.engine import Engine, EngineConfig
 from bot.dialogue.transcript import transcript
 from bot.errors import ConfigError
@@ -118,7 +119,9 @@ class ConversationService:
         action = endpoints.action_endpoint
         secret = settings.action_token.get_secret_value() if settings.action_token else None
         client = (
-            ActionClient.from_endpoint(action, http, ACTION_TIMEOUT, secret) if action else None
+            ActionClient.from_endpoint(action, AiohttpPoster(), ACTION_TIMEOUT, secret)
+            if action
+            else None
         )
         service = cls(
             settings,
@@ -208,6 +211,8 @@ class ConversationService:
         if self._runtime is not None:
             await self._runtime.stop()
         await self.http.aclose()
+        if self.action_client is not None and isinstance(self.action_client.http, AiohttpPoster):
+            await self.action_client.http.aclose()
         await self.fanout.close()
         await self.locks.close()
         await self.store.close()

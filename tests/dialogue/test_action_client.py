@@ -14,6 +14,7 @@ import pytest
 
 from bot.config import read_endpoints
 from bot.dialogue.action_client import ActionClient
+from bot.dialogue.action_http import AiohttpPoster, Poster
 from bot.dialogue.domain import Domain, read_domain
 from bot.dialogue.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from bot.dialogue.tracker import Tracker
@@ -119,10 +120,18 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as client:
-        yield client
+@pytest.fixture(params=["aiohttp", "httpx"])
+async def http(request: pytest.FixtureRequest) -> AsyncIterator[Poster]:
+    """The server's client (aiohttp), and httpx's, which callers may pass instead."""
+    if request.param == "httpx":
+        async with httpx.AsyncClient() as client:
+            yield client
+        return
+    poster = AiohttpPoster()
+    try:
+        yield poster
+    finally:
+        await poster.aclose()
 
 
 def _mock_client(handler: httpx.MockTransport) -> httpx.AsyncClient:
@@ -134,7 +143,7 @@ def _mock_client(handler: httpx.MockTransport) -> httpx.AsyncClient:
 
 @pytest.mark.anyio
 async def test_events_and_responses_come_back_parsed(
-    action_server: str, http: httpx.AsyncClient, tracker: Tracker, domain: Domain
+    action_server: str, http: Poster, tracker: Tracker, domain: Domain
 ) -> None:
     result = await ActionClient(action_server, http).run(
         "action_check_deposit", tracker, domain, VERSION
@@ -150,7 +159,7 @@ async def test_events_and_responses_come_back_parsed(
 
 @pytest.mark.anyio
 async def test_a_rejection_raises_action_rejected(
-    action_server: str, http: httpx.AsyncClient, tracker: Tracker, domain: Domain
+    action_server: str, http: Poster, tracker: Tracker, domain: Domain
 ) -> None:
     with pytest.raises(ActionRejected) as caught:
         await ActionClient(action_server, http).run("action_reject_me", tracker, domain, VERSION)
@@ -161,7 +170,7 @@ async def test_a_rejection_raises_action_rejected(
 
 @pytest.mark.anyio
 async def test_an_unknown_action_is_a_404_error(
-    action_server: str, http: httpx.AsyncClient, tracker: Tracker, domain: Domain
+    action_server: str, http: Poster, tracker: Tracker, domain: Domain
 ) -> None:
     with pytest.raises(ActionServerError, match="'action_yok' is not known") as caught:
         await ActionClient(action_server, http).run("action_yok", tracker, domain, VERSION)
@@ -170,7 +179,7 @@ async def test_an_unknown_action_is_a_404_error(
 
 @pytest.mark.anyio
 async def test_malformed_events_are_dropped_with_a_problem(
-    action_server: str, http: httpx.AsyncClient, tracker: Tracker, domain: Domain
+    action_server: str, http: Poster, tracker: Tracker, domain: Domain
 ) -> None:
     result = await ActionClient(action_server, http).run(
         "action_malformed", tracker, domain, VERSION
@@ -185,9 +194,7 @@ async def test_malformed_events_are_dropped_with_a_problem(
 
 
 @pytest.mark.anyio
-async def test_a_dead_port_fails_quickly(
-    http: httpx.AsyncClient, tracker: Tracker, domain: Domain
-) -> None:
+async def test_a_dead_port_fails_quickly(http: Poster, tracker: Tracker, domain: Domain) -> None:
     url = f"http://127.0.0.1:{free_port()}/webhook"
     started = time.monotonic()
     with pytest.raises(ActionServerError, match="cannot reach the action server") as caught:
@@ -198,7 +205,7 @@ async def test_a_dead_port_fails_quickly(
 
 @pytest.mark.anyio
 async def test_a_server_that_never_answers_times_out(
-    http: httpx.AsyncClient, tracker: Tracker, domain: Domain
+    http: Poster, tracker: Tracker, domain: Domain
 ) -> None:
     never = asyncio.Event()
 
@@ -243,9 +250,7 @@ async def test_the_request_is_rasas_body_with_the_token(tracker: Tracker, domain
 
 
 @pytest.mark.anyio
-async def test_from_endpoint_reads_url_token_and_token_name(
-    tmp_path: Path, http: httpx.AsyncClient
-) -> None:
+async def test_from_endpoint_reads_url_token_and_token_name(tmp_path: Path, http: Poster) -> None:
     path = tmp_path / "endpoints.yml"
     path.write_text(
         "action_endpoint:\n  url: http://localhost:5055/webhook\n"
