@@ -12,7 +12,7 @@ can swap its transport.
 from __future__ import annotations
 
 import asyncio
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import aiohttp
 import httpx
@@ -41,21 +41,12 @@ class AiohttpPoster:
             self._session = aiohttp.ClientSession(connector=connector)
         return self._session
 
-    async def post(
-        self,
-        url: str,
-        content: bytes,
-        params: dict[str, str],
-        headers: dict[str, str],
-        timeout: float,
-    ) -> tuple[int, bytes]:
+    async def post(self, url: str, content: bytes, **request: Any) -> tuple[int, bytes]:
+        """The status and body; ``request``: ``params``, ``headers``, ``timeout``."""
+        timeout = aiohttp.ClientTimeout(total=request.pop("timeout"))
         try:
             async with self._opened().post(
-                url,
-                data=content,
-                params=params,
-                headers=headers,
-                timeout=aiohttp.ClientTimeout(total=timeout),
+                url, data=content, timeout=timeout, **request
             ) as response:
                 return response.status, await response.read()
         except TimeoutError:
@@ -94,7 +85,7 @@ async def post(
                     url, content=content, params=params, headers=headers, timeout=timeout
                 )
                 return response.status_code, response.content
-            return await client.post(url, content, params, headers, timeout)
+            return await client.post(url, content, params=params, headers=headers, timeout=timeout)
     except (httpx.TimeoutException, TimeoutError):
         raise PostTimedOut from None
     except (httpx.TransportError, httpx.InvalidURL) as exc:

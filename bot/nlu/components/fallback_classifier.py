@@ -165,16 +165,17 @@ class FallbackClassifier(Component):
         assert vocabulary is not None
         judged: list[tuple[int, list[str]]] = []  # letters of a token, words to cut
         for token in message.tokens:
+            words = words_of([token.norm.lower()])
             letters = sum(
                 len(w)
-                for w in words_of([token.norm.lower()])
+                for w in words
                 if len(w) >= MIN_LETTERS and any(script_of(c) in vocabulary.scripts_ for c in w)
             )
-            if letters and not all(vocabulary.known(w) for w in words_of([token.norm.lower()])):
-                long = [w for w in words_of([self._lower(token.text)]) if len(w) >= PIECES_FROM]
-                judged.append((letters, long))
-            elif letters:
-                judged.append((letters, []))
+            if not letters:
+                continue
+            known = all(vocabulary.known(w) for w in words)
+            long = [w for w in words_of([self._lower(token.text)]) if len(w) >= PIECES_FROM]
+            judged.append((letters, [] if known else long))
         total = sum(letters for letters, _ in judged)
         cut = [w for _, words in judged for w in words]
         counts = dict(zip(cut, pieces(cut), strict=True)) if cut else {}
