@@ -50,6 +50,15 @@ def test_torch_backends_load_a_local_model(backend: str, minilm_path: Path) -> N
     _check_semantics(vectors)
 
 
+@pytest.mark.parametrize("backend", ["sentence-transformers", "transformers"])
+def test_torch_backends_cut_words_with_their_tokenizer(backend: str, minilm_path: Path) -> None:
+    """The small-project word gate asks the encoder's tokenizer how many pieces a word
+    is: a common word is one, a keyboard mash many."""
+    encoder = load_encoder(backend, str(minilm_path))
+    hello, mash = encoder.pieces(["hello", "qxbjzwkv"])
+    assert hello == 1 and mash >= 4
+
+
 def test_both_torch_backends_agree(minilm_path: Path) -> None:
     a = load_encoder("sentence-transformers", str(minilm_path)).encode(TEXTS)
     b = load_encoder("transformers", str(minilm_path)).encode(TEXTS)
