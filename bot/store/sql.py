@@ -21,12 +21,12 @@ import anyio.to_thread
 from alembic.util import CommandError
 from sqlalchemy import (
     Engine,
-    Insert,
+    bindparam,
     func,
     insert,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import (
     DBAPIError,
     IntegrityError,
@@ -49,6 +49,33 @@ from bot.store.sql_redelivery import already_appended
 from bot.store.sql_tables import conversations_table, events_table, handovers_table
 
 __all__ = ["SQLTrackerStore"]
+
+# A conversation's reads and the portable (SQLite) append, built once: building a
+# statement on every call cost about as much CPU as running it.
+_EVENTS = (
+    select(events_table.c.data)
+    .where(events_table.c.sender_id == bindparam("conversation"))
+    .order_by(events_table.c.seq)
+)
+_EVENTS_SINCE = (
+    select(events_table.c.seq, events_table.c.timestamp, events_table.c.data)
+    .where(events_table.c.sender_id == bindparam("conversation"))
+    .where(events_table.c.seq >= bindparam("known"))
+    .order_by(events_table.c.seq)
+)
+_LAST_SEQ = select(func.max(events_table.c.seq)).where(
+    events_table.c.sender_id == bindparam("conversation")
+)
+_INSERT_EVENTS = insert(events_table)
+_NEW_CONVERSATION = sqlite.insert(conversations_table).values(
+    sender_id=bindparam("conversation"),
+    created=bindparam("created"),
+    latest_event_time=bindparam("latest"),
+)
+_UPSERT_CONVERSATION = _NEW_CONVERSATION.on_conflict_do_update(
+    index_elements=[conversations_table.c.sender_id],
+    set_={"latest_event_time": _NEW_CONVERSATION.excluded.latest_event_time},
+)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -117,9 +144,8 @@ class SQLTrackerStore:
 
     async def load(self, sender_id: str) -> list[dict[str, Any]]:
         def load() -> list[str]:
-            query = select(events_table.c.data).where(events_table.c.sender_id == sender_id)
             with self._reading().connect() as connection:
-                return list(connection.scalars(query.order_by(events_table.c.seq)))
+                return list(connection.scalars(_EVENTS, {"conversation": sender_id}))
 
         return [json.loads(data) for data in await self._run("load", load)]
 
@@ -129,13 +155,10 @@ class SQLTrackerStore:
         # Sequence numbers run 1, 2, 3... per conversation, so the known-th event has
         # seq == known; fetching it too tells whether the stored prefix is unchanged.
         def load() -> list[tuple[int, float, str]]:
-            query = (
-                select(events_table.c.seq, events_table.c.timestamp, events_table.c.data)
-                .where(events_table.c.sender_id == sender_id, events_table.c.seq >= known)
-                .order_by(events_table.c.seq)
-            )
+            since = {"conversation": sender_id, "known": known}
             with self._reading().connect() as connection:
-                return [(row[0], row[1], row[2]) for row in connection.execute(query)]
+                rows = connection.execute(_EVENTS_SINCE, since)
+                return [(row[0], row[1], row[2]) for row in rows]
 
         rows = await self._run("load", load)
         if known:
@@ -191,18 +214,16 @@ class SQLTrackerStore:
 
     def _write_portable(self, sender_id: str, rows: list[dict[str, Any]], now: float) -> None:
         engine = self._opened().execution_options(**{WRITE_OPTION: True})
-        upsert = self._upsert_conversation(sender_id, now, rows[-1]["timestamp"])
+        conversation = {"conversation": sender_id, "created": now, "latest": rows[-1]["timestamp"]}
         with self._writing(), engine.begin() as connection:
-            last = connection.scalar(
-                select(func.max(events_table.c.seq)).where(events_table.c.sender_id == sender_id)
-            )
+            last = connection.scalar(_LAST_SEQ, conversation)
             first = (last or 0) + 1
             numbered = [
                 {**row, "sender_id": sender_id, "seq": first + offset}
                 for offset, row in enumerate(rows)
             ]
-            connection.execute(insert(events_table), numbered)
-            connection.execute(upsert)
+            connection.execute(_INSERT_EVENTS, numbered)
+            connection.execute(_UPSERT_CONVERSATION, conversation)
 
     def _write_postgres(self, sender_id: str, rows: list[dict[str, Any]], now: float) -> None:
         engine = self._opened().execution_options(**AUTOCOMMIT)
@@ -213,17 +234,6 @@ class SQLTrackerStore:
         """The engine for reads: on PostgreSQL without a transaction (one round trip)."""
         engine = self._opened()
         return engine.execution_options(**AUTOCOMMIT) if self._postgres else engine
-
-    def _upsert_conversation(self, sender_id: str, now: float, latest: float) -> Insert:
-        dialect = postgresql if self.url.get_backend_name() == "postgresql" else sqlite
-        statement = dialect.insert(conversations_table).values(
-            sender_id=sender_id, created=now, latest_event_time=latest
-        )
-        upsert: Insert = statement.on_conflict_do_update(
-            index_elements=[conversations_table.c.sender_id],
-            set_={"latest_event_time": statement.excluded.latest_event_time},
-        )
-        return upsert
 
     async def record_handover(self, sender_id: str, record: Mapping[str, Any]) -> int:
         validated = HandoverRecord.from_mapping(record)
