@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from bench.nlu_curve import learning_curve  # noqa: E402
 from bench.nlu_serving import (  # noqa: E402
     destek_server,
+    destek_variant,
     measure_server,
     rasa_server,
 )
@@ -42,7 +43,7 @@ from bench.nlu_small import (  # noqa: E402
 )
 from bench.rasa_env import find_rasa  # noqa: E402
 from bench.texts import unique_texts  # noqa: E402
-from bot.model_storage import load_model, save_model  # noqa: E402
+from bot.model_storage import load_model  # noqa: E402
 from bot.nlu.training_data import Example  # noqa: E402
 from bot.workbench import nlu_test as evaluation  # noqa: E402
 from bot.workbench.training import load_training_data  # noqa: E402
@@ -56,16 +57,6 @@ def _sets(args: argparse.Namespace) -> dict[str, list[Example]]:
     return {
         path.stem: list(load_training_data([path]).examples) for path in args.sets if path.exists()
     }
-
-
-def destek_variant(model_path: Path, threshold: float, out: Path) -> Path:
-    """The same trained model with another cascade threshold (no retraining)."""
-    model = load_model(model_path)
-    assert model.nlu is not None
-    for component in model.nlu.components:
-        if component.component_name == "LinearIntentClassifier":
-            component.cascade_threshold = threshold
-    return save_model(out, model)
 
 
 def dense_share(model_path: Path, texts: list[str]) -> float:

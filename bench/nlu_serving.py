@@ -11,10 +11,18 @@ from typing import Any
 import httpx
 
 from bench.servers import ServerProcess, free_port
+from bot.model_storage import load_model, save_model
 from bot.nlu.training_data import Example
 from bot.workbench.nlu_test_metrics import gold_macro_f1
 
-__all__ = ["BENCH_API_TOKEN", "QUIET_ENV", "destek_server", "measure_server", "rasa_server"]
+__all__ = [
+    "BENCH_API_TOKEN",
+    "QUIET_ENV",
+    "destek_server",
+    "destek_variant",
+    "measure_server",
+    "rasa_server",
+]
 
 BOT = str(Path(sys.executable).parent / "bot")
 QUIET_ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
@@ -32,6 +40,16 @@ def destek_server(model: Path) -> ServerProcess:
         env={**QUIET_ENV, "DESTEK_AUTH_TOKEN": BENCH_API_TOKEN},
         api_token=BENCH_API_TOKEN,
     )
+
+
+def destek_variant(model_path: Path, threshold: float, out: Path) -> Path:
+    """The same trained model with another cascade threshold (no retraining)."""
+    model = load_model(model_path)
+    assert model.nlu is not None
+    for component in model.nlu.components:
+        if component.component_name == "LinearIntentClassifier":
+            component.cascade_threshold = threshold
+    return save_model(out, model)
 
 
 def rasa_server(rasa: Path, model: Path, work: Path) -> ServerProcess:

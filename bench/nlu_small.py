@@ -22,6 +22,7 @@ from bench.nlu_serving import (
     BOT,
     QUIET_ENV,
     destek_server,
+    destek_variant,
     heldout_over_http,
     measure_server,
     rasa_server,
@@ -35,6 +36,8 @@ __all__ = ["EDITOR_SET", "rasa_curve", "small_set", "train_destek", "train_rasa"
 ROOT = Path(__file__).resolve().parent.parent
 EDITOR_SET = ROOT / "bench" / "editor_set" / "nlu.yml"
 RASA_CONFIG = ROOT / "bench" / "rasa_config.yml"
+# The small model served again with these cascade thresholds: speed against accuracy.
+THRESHOLDS = (0.5, 0.0)
 
 
 def write_nlu(data: TrainingData, path: Path) -> Path:
@@ -119,6 +122,12 @@ def small_set(
     result["destek"] = {"train_seconds": round(seconds, 2), "train_peak_mb": round(peak, 1)}
     result["destek"]["server"] = entry
     print(f"  destek, editor's small set: {json.dumps(result['destek'])}")
+    result["destek_thresholds"] = {}
+    for threshold in THRESHOLDS:
+        variant = destek_variant(model, threshold, work / f"destek-small-{threshold}.tar.gz")
+        served = measure_server(destek_server(variant), texts, sequential, clients, heldout, sets)
+        result["destek_thresholds"][str(threshold)] = served
+        print(f"  destek, editor's small set, cascade_threshold {threshold}: {json.dumps(served)}")
     if rasa is not None:
         started = time.perf_counter()
         trained = train_rasa(rasa, EDITOR_SET, work, "rasa-small")
@@ -153,6 +162,15 @@ def small_set_lines(small: dict[str, Any], nonsense: str) -> list[str]:
             f"    {c['throughput_rps']:.0f} parses/s at {c['clients']} clients, "
             f"p50 {c['p50_ms']:.0f} ms, p99 {c['p99_ms']:.0f} ms",
         ]
+    for threshold, s in (small.get("destek_thresholds") or {}).items():
+        c = s["concurrent"]
+        sets = " / ".join(
+            f"{v['macro_f1']:.3f}" for name, v in s["sets"].items() if name != nonsense
+        )
+        lines.append(
+            f"  destek, cascade_threshold {threshold}: {c['throughput_rps']:.0f} parses/s, "
+            f"p99 {c['p99_ms']:.0f} ms; macro-F1 {sets}"
+        )
     if "rasa" in small:
         ours = small["destek"]["server"]["concurrent"]["throughput_rps"]
         theirs = small["rasa"]["server"]["concurrent"]["throughput_rps"]
