@@ -22,7 +22,9 @@ message in → its replies out. Per setup:
   latency there, and the CPU a message costs the server, the action server and the
   backend (and how many backend calls the actions made).
 
-The setups get the same players, one after the other:
+The setups get the same players, one after the other, Rasa first: its saturated rate
+times four (the target) is one more paced run for Destek's setups, so the figure the
+target names, Destek's p99 while serving four times what Rasa can, is printed too.
 
 - Destek, one worker, SQLite, the shipped live-agent queue, and the REST channel as
   shipped: ``auth: secret`` (connectors/rest_auth.py), the players sending the bearer
@@ -189,6 +191,13 @@ class Traffic:
         }
         self.saturated = plan_players(texts, n, args.saturation, args.seed + 100)
 
+    def add_rate(self, rate: float, args: argparse.Namespace) -> None:
+        """One more paced run (the rate the targets name, known once Rasa is measured)."""
+        seed = args.seed + 1 + len(self.paced)
+        self.paced[rate] = plan_players(
+            stranger_texts(), args.conversations, self.per_player(rate, args), seed
+        )
+
     @staticmethod
     def per_player(rate: float, args: argparse.Namespace) -> int:
         return max(1, math.ceil(rate * float(args.seconds) / int(args.conversations)))
@@ -302,6 +311,14 @@ def _print_comparison(results: dict[str, Any]) -> None:
         f"(target: {TARGETS['times_rasa']:.0f}x with p99 < {TARGETS['p99_ms']:.0f} ms)",
         flush=True,
     )
+    at_target = results.get("destek_at_times_rasa")
+    if at_target is not None:
+        print(
+            f"Destek (1 worker) offered {TARGETS['times_rasa']:.0f}x Rasa's saturated rate, "
+            f"{at_target['offered_rps']:.0f} msg/s: served {at_target['throughput_rps']:.1f} "
+            f"msg/s, p50 {at_target['p50_ms']:.0f} ms, p99 {at_target['p99_ms']:.0f} ms",
+            flush=True,
+        )
 
 
 # ---- the profiled worker ------------------------------------------------------------------
@@ -697,12 +714,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="destek-bench-server-") as tmp:
         work = Path(tmp)
         with backend_server(work / "backend.sqlite3").running() as backend:
-            run_destek(args, work, traffic, backend, results)
             if not args.no_rasa and not args.profile:
                 run_rasa(args, work, traffic, backend, results)
+            target_rate = None
+            if "rasa_one_worker" in results:
+                rasa_rate = results["rasa_one_worker"]["saturation"]["throughput_rps"]
+                target_rate = round(TARGETS["times_rasa"] * rasa_rate, 1)
+                traffic.add_rate(target_rate, args)
+            run_destek(args, work, traffic, backend, results)
     if "rasa_one_worker" in results:
         destek, rasa = (results[k]["saturation"] for k in ("one_worker_sqlite", "rasa_one_worker"))
         results["destek_over_rasa"] = round(destek["throughput_rps"] / rasa["throughput_rps"], 2)
+        results["destek_at_times_rasa"] = next(
+            (r for r in results["one_worker_sqlite"]["paced"] if r["offered_rps"] == target_rate),
+            None,
+        )
         _print_comparison(results)
     if "profile" in results:
         print_profile(results["profile"])
