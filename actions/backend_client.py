@@ -7,10 +7,12 @@ connection, a 5xx, a wrong token, a body that is not the JSON we expect) becomes
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import os
 import ssl
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,16 +99,48 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+def _http_client(settings: BackendSettings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=settings.url.rstrip("/"),
+        headers={"Authorization": f"Bearer {settings.token}"},
+        timeout=settings.timeout,
+        verify=_tls_context(),
+    )
+
+
+# The action server's event loop → one client (and its pool of keep-alive connections to
+# the backend) per settings: a client of its own per action would open a TCP connection to
+# the backend for every action, and building one costs more CPU than the request it makes.
+_SHARED: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[BackendSettings, httpx.AsyncClient]
+] = weakref.WeakKeyDictionary()
+
+
+def _shared_client(settings: BackendSettings) -> httpx.AsyncClient | None:
+    """The running loop's client for ``settings``; None outside a running loop."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    clients = _SHARED.setdefault(loop, {})
+    client = clients.get(settings)
+    if client is None or client.is_closed:
+        client = clients[settings] = _http_client(settings)
+    return client
+
+
 class BackendClient:
-    """``async with BackendClient(settings) as backend:``; each call waits ``settings.timeout``."""
+    """``async with BackendClient(settings) as backend:``; each call waits ``settings.timeout``.
+
+    Built inside a running event loop, it borrows that loop's connections to the backend
+    (kept open between actions); built outside one, it has a client of its own, closed
+    when the ``async with`` ends.
+    """
 
     def __init__(self, settings: BackendSettings) -> None:
-        self._http = httpx.AsyncClient(
-            base_url=settings.url.rstrip("/"),
-            headers={"Authorization": f"Bearer {settings.token}"},
-            timeout=settings.timeout,
-            verify=_tls_context(),
-        )
+        shared = _shared_client(settings)
+        self._owned = shared is None
+        self._http = _http_client(settings) if shared is None else shared
 
     @classmethod
     def from_env(cls) -> BackendClient:
@@ -118,7 +152,8 @@ class BackendClient:
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        await self._http.aclose()
+        if self._owned:
+            await self._http.aclose()
 
     async def lookup_player(self, field: str, value: str) -> int | None:
         """The id of the player with that ``username``, ``email`` or ``phone``, or None."""
