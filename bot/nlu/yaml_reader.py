@@ -75,7 +75,9 @@ class _NluCollector:
         if data.get("nlu") is None:
             return
         items = expect_list(data["nlu"], f"{path}:{data.line_of('nlu')}", "'nlu'")
-        intent_lines: dict[str, int] = {}
+        # intent → the line and metadata of each block: another block is worth a warning
+        # unless it carries other metadata (blocks are how examples get metadata of their own)
+        intent_blocks: dict[str, list[tuple[int, Any]]] = {}
         for index, raw in enumerate(items):
             where = f"{path}:{items.line_at(index)}"
             item = expect_mapping(raw, where, "an nlu item")
@@ -86,9 +88,12 @@ class _NluCollector:
             name = expect_str(value, f"{path}:{item.line_of(kind)}", f"the {kind} name")
             self._check_keys(item, path)
             if kind == "intent":
-                if name in intent_lines:
-                    self.warn(where, "D105", intent=name, line=intent_lines[name])
-                intent_lines.setdefault(name, item.line)
+                metadata = item.get("metadata")
+                blocks = intent_blocks.setdefault(name, [])
+                same = next((line for line, other in blocks if other == metadata), None)
+                if same is not None:
+                    self.warn(where, "D105", intent=name, line=same)
+                blocks.append((item.line, metadata))
                 self._add_intent(name, item, path)
             elif kind == "synonym":
                 for surface, source in self._lines(item, path):

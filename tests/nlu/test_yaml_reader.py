@@ -160,6 +160,21 @@ def test_duplicate_intent_block_is_a_warning(project: Path) -> None:
     assert data.intent_counts()["greet"] == 2
 
 
+def test_blocks_of_one_intent_with_their_own_metadata_are_not_a_warning(project: Path) -> None:
+    """Rasa attaches metadata per block: an intent split by it is written on purpose."""
+    write(
+        "data/nlu.yml",
+        "nlu:\n- intent: greet\n  metadata: {register: formal}\n  examples: |\n"
+        "    - iyi günler\n"
+        "- intent: greet\n  metadata: {register: casual}\n  examples: |\n    - slm\n"
+        "- intent: greet\n  metadata: {register: casual}\n  examples: |\n    - mrb\n",
+    )
+    data, warnings = load_nlu("data/nlu.yml")
+    assert data.intent_counts()["greet"] == 3
+    assert [(w.code, w.source) for w in warnings] == [("D105", "data/nlu.yml:10")]
+    assert "first on line 6" in warnings[0].message
+
+
 def test_exact_duplicate_example_is_dropped_with_a_warning(project: Path) -> None:
     write(
         "data/nlu.yml",
