@@ -34,11 +34,16 @@ class AiohttpPoster:
     def __init__(self, limit: int = 64) -> None:
         self._limit = limit
         self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def _opened(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
+        """The session of the running loop: a session (and its connections) belongs to
+        the loop it was opened in, so a poster used from another loop opens another."""
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._loop is not loop:
             connector = aiohttp.TCPConnector(limit=self._limit, keepalive_timeout=30)
             self._session = aiohttp.ClientSession(connector=connector)
+            self._loop = loop
         return self._session
 
     async def post(self, url: str, content: bytes, **request: Any) -> tuple[int, bytes]:

@@ -157,6 +157,24 @@ async def test_events_and_responses_come_back_parsed(
     assert result.responses[1]["response"] == "utter_wait"
 
 
+# The first loop's session was never closed (its loop is gone): aiohttp says so at exit.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_one_poster_serves_a_second_event_loop(
+    action_server: str, tracker: Tracker, domain: Domain
+) -> None:
+    """A session belongs to the loop that opened it; the poster opens one per loop."""
+    poster = AiohttpPoster()
+    client = ActionClient(action_server, poster)
+
+    async def run() -> bool:
+        result = await client.run("action_check_deposit", tracker, domain, VERSION)
+        return result.problems == () and len(result.events) == 1
+
+    assert asyncio.run(run())
+    assert asyncio.run(run())  # the first loop is closed by now
+    asyncio.run(poster.aclose())
+
+
 @pytest.mark.anyio
 async def test_a_rejection_raises_action_rejected(
     action_server: str, http: Poster, tracker: Tracker, domain: Domain
