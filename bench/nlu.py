@@ -222,6 +222,7 @@ def main() -> None:
         default=[
             ROOT / "data/tests/nlu_heldout_strangers.yml",
             ROOT / "data/tests/nlu_heldout_players_hard.yml",
+            ROOT / "data/tests/nlu_heldout_players_mixed.yml",
             ROOT / "data/tests/nlu_nonsense.yml",
         ],
         help="more held-out sets, each reported on its own",
