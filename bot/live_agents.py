@@ -41,12 +41,15 @@ class HandoverRequest:
 
     ``history`` holds the conversation's messages so far (player, bot), oldest first, so
     an external desk can show them; Destek's own console reads the tracker instead.
+    ``language`` is the project's; ``player_language`` another one the player writes in,
+    when the NLU found one (``en``), for a desk that has agents who read it.
     """
 
     sender_id: str
     reason: str
     skill: str = "general"
     language: str = "tr"
+    player_language: str | None = None
     priority: int = 0  # higher is served sooner
     summary: str = ""
     channel: str | None = None

@@ -21,7 +21,13 @@ from bot.dialogue.handover_events import HandoverRequested
 from bot.dialogue.slot_values import REQUESTED_SLOT
 from bot.dialogue.tracker import Tracker
 
-__all__ = ["HANDOFF_ACTION", "handover_events", "immediate_handover", "summarise"]
+__all__ = [
+    "HANDOFF_ACTION",
+    "handover_events",
+    "immediate_handover",
+    "player_language",
+    "summarise",
+]
 
 HANDOFF_ACTION = "action_handoff"
 HANDOFF_SLOTS = ("handoff_reason", "handoff_skill", "handoff_note")
@@ -50,6 +56,16 @@ _LAST_MESSAGES = 3
 
 def _user_turns(tracker: Tracker) -> list[UserUttered]:
     return [e for e in tracker.applied_events() if isinstance(e, UserUttered)]
+
+
+def player_language(tracker: Tracker) -> str | None:
+    """Another language than the project's that the player writes in: the one the NLU
+    found in their latest two messages (it marks only messages it could not read as the
+    project's language), or None when it found none or two different ones."""
+    found = {turn.parse_data.get("language") for turn in _user_turns(tracker)[-2:]}
+    found.discard(None)
+    language = found.pop() if len(found) == 1 else None
+    return language if isinstance(language, str) and language else None
 
 
 def _reason(tracker: Tracker) -> str:
@@ -84,6 +100,9 @@ def summarise(tracker: Tracker, domain: Domain, reason: str) -> str:
     lines = [f"Sebep: {reason}"]
     if topics:
         lines.append("Konular: " + ", ".join(topics))
+    language = player_language(tracker)
+    if language is not None:
+        lines.append(f"Oyuncunun yazdığı dil: {language}")
     verified = tracker.get_slot("verified") is True
     player = tracker.get_slot("player_id")
     if verified:

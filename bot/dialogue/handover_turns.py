@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from bot.channels import TranscriptEntry
 from bot.dialogue.conversation_state import HANDOVER_WAITING
 from bot.dialogue.events import Event, Restarted, SessionStarted, UserUttered
+from bot.dialogue.handoff import player_language
 from bot.dialogue.handover_events import (
     CsatCommented,
     CsatRated,
@@ -131,6 +132,7 @@ def _request(tracker: Tracker, event: HandoverRequested, language: str) -> Hando
         reason=event.reason,
         skill=event.skill,
         language=language,
+        player_language=player_language(tracker),
         priority=event.priority,
         summary=event.summary,
         channel=tracker.latest_input_channel,

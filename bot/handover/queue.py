@@ -126,7 +126,7 @@ class LiveQueue:
                 sender_id=handover.sender_id,
                 reason=handover.reason,
                 skill=handover.skill,
-                language=handover.language,
+                language=await self._language_for(handover),
                 priority=handover.priority,
                 summary=handover.summary,
                 channel=handover.channel,
@@ -142,6 +142,18 @@ class LiveQueue:
             if estimate is not None:
                 await self.desk.waiting(current.sender_id, estimate)
         return current
+
+    async def _language_for(self, handover: HandoverRequest) -> str:
+        """The player's own language when an agent of the desk (enabled, online or not)
+        reads it; otherwise the project's, so that nobody waits for an agent the desk
+        does not have."""
+        wanted = handover.player_language
+        if wanted is None or wanted == handover.language:
+            return handover.language
+        agents = await self.store.agents()
+        if any(wanted in agent.languages and not agent.disabled for agent in agents):
+            return wanted
+        return handover.language
 
     async def withdraw(self, sender_id: str, by: str) -> None:
         """The conversation went back to the bot (the player chose it): it leaves the

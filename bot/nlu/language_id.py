@@ -1,4 +1,4 @@
-"""Which language is a text written in? For the fallback's gate on small projects.
+"""Which language is a text written in? For the fallback's gate.
 
 py3langid's model (naive Bayes over byte n-grams, bundled with the package, nothing
 downloaded) knows about 140 languages and ``zxx``, text with no language in it. On a

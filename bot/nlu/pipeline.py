@@ -225,4 +225,6 @@ def parse_result(message: Message) -> dict[str, Any]:
         for key, selection in message.response_selections.items():
             selector[key] = selection.as_dict()
         result["response_selector"] = selector
+    if "language" in message.metadata:  # written in another language than the project's
+        result["language"] = message.metadata["language"]
     return result

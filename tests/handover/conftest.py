@@ -112,6 +112,7 @@ class Floor:
         priority: int = 1,
         language: str = "tr",
         text: str = "temsilci istiyorum",
+        player_language: str | None = None,
     ) -> None:
         """What the engine stores and then tells the connector."""
         events = [
@@ -128,7 +129,13 @@ class Floor:
         await self.trackers.append(sender_id, events)
         await self.queue.request(
             HandoverRequest(
-                sender_id, "player_asked", skill, language, priority, requested_at=self.clock()
+                sender_id,
+                "player_asked",
+                skill,
+                language,
+                player_language,
+                priority,
+                requested_at=self.clock(),
             )
         )
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,6 +34,18 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture(scope="module")
 def core(tmp_path_factory: pytest.TempPathFactory) -> CoreModel:
     return train_project(tmp_path_factory.mktemp("handover-flow-project"))
+
+
+# Messages the stand-in NLU reads as English, as the pipeline's gate marks a message it
+# turned away that the language model places in another language.
+ENGLISH = ("I have not received my money", "where is my money please")
+
+
+async def nlu(text: str) -> Mapping[str, Any]:
+    parsed = dict(await keyword_nlu(text))
+    if text in ENGLISH:
+        parsed["language"] = "en"
+    return parsed
 
 
 @dataclass
@@ -64,7 +77,7 @@ async def site(core: CoreModel, tmp_path: Path) -> AsyncIterator[Site]:
     engine = Engine(
         domain,
         core.policies,
-        keyword_nlu,
+        nlu,
         trackers,
         locks,
         config=EngineConfig(seed=1),
@@ -103,6 +116,19 @@ async def test_waiting_then_with_an_agent_then_rated_and_back_with_the_bot(site:
     events = [e.type_name for e in (await site.engine.tracker("p1")).events]
     assert events.count("csat") == 1 and events.count("session_started") == 1
     assert await site.store.entry("p1") is None
+
+
+async def test_two_messages_in_another_language_go_to_an_agent_who_reads_it(
+    site: Site,
+) -> None:
+    """The second message the bot cannot read hands over; the NLU found both in English,
+    so the queue gives the chat to the agent who reads English, and says so."""
+    await site.store.add_agent(Agent("john", "john", "John", languages=("tr", "en")))
+    await site.say(ENGLISH[0])
+    await site.say(ENGLISH[1])
+    entry = await site.store.entry("p1")
+    assert entry is not None and entry.language == "en"
+    assert "Oyuncunun yazdığı dil: en" in entry.summary
 
 
 async def test_nobody_takes_it_in_time_and_the_bot_answers_again(site: Site) -> None:

@@ -296,3 +296,28 @@ async def test_a_message_the_channel_could_not_deliver_is_kept_and_shown(floor: 
     assert kinds == ["assigned", "delivery_failed", "agent_message", "delivery_failed"]
     assert (await floor.events("p1"))[-1] == "agent_uttered"
     assert (await floor.store.entry("p1")).agent_id == "ali"  # type: ignore[union-attr]
+
+
+async def test_a_player_writing_another_language_goes_to_an_agent_who_reads_it(
+    floor: Floor,
+) -> None:
+    await floor.agent("ali")
+    await floor.agent("john", languages=("tr", "en"))
+    await floor.ask_for_a_human("p1", player_language="en")
+    await floor.ask_for_a_human("p2", player_language="en")
+    for sender in ("p1", "p2"):
+        entry = await floor.store.entry(sender)
+        assert entry is not None and (entry.language, entry.agent_id) == ("en", "john")
+
+
+async def test_a_language_no_agent_reads_waits_for_the_projects_agents(floor: Floor) -> None:
+    """Nobody waits for an agent the desk does not have: an agent who is disabled does
+    not count, one who is offline does (they come back)."""
+    await floor.agent("ali")
+    await floor.agent("hans", status="offline", languages=("de",), disabled=True)
+    await floor.agent("ivan", status="offline", languages=("ru",))
+    await floor.ask_for_a_human("p1", player_language="de")
+    await floor.ask_for_a_human("p2", player_language="ru")
+    first, second = await floor.store.entry("p1"), await floor.store.entry("p2")
+    assert first is not None and (first.language, first.agent_id) == ("tr", "ali")
+    assert second is not None and (second.language, second.status) == ("ru", "waiting")

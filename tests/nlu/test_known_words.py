@@ -8,7 +8,7 @@ from bot.errors import ConfigError, NotTrainedError
 from bot.nlu.components.fallback_classifier import FALLBACK_INTENT
 from bot.nlu.known_words import KnownWords, script_of, words_of
 from bot.nlu.message import IntentScore, Message
-from bot.nlu.pipeline import ComponentSpec, Pipeline
+from bot.nlu.pipeline import ComponentSpec, Pipeline, parse_result
 from bot.nlu.registry import registry
 from bot.nlu.training_data import TrainingData
 from tests.conftest import LIGHT_SPECS
@@ -200,6 +200,33 @@ def test_gibberish_and_other_scripts_fall_back(gated_pipeline: Pipeline, text: s
 def test_another_script_is_the_reason_given(gated_pipeline: Pipeline) -> None:
     (message,) = gated_pipeline.parse_batch(["привет как дела"])
     assert message.metadata["fallback_reason"] == "unknown_script"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "language"),
+    [
+        ("I didn't receive my welcome bonus yesterday", "unknown_language", "en"),
+        ("Meine Einzahlung ist noch nicht angekommen", "unknown_language", "de"),
+        ("мой депозит не пришёл", "unknown_script", "ru"),
+        ("qwzx plmokn vbtrew", "unknown_words", None),  # no language: nobody to route to
+    ],
+)
+def test_the_language_a_turned_away_message_is_in_is_in_the_parse(
+    gated_pipeline: Pipeline, text: str, reason: str, language: str | None
+) -> None:
+    """However large the vocabulary, a message the gate turns away says which language
+    it is in, when the language model is sure: a handover can go to an agent who reads
+    it."""
+    (message,) = gated_pipeline.parse_batch([text])
+    assert message.metadata["fallback_reason"] == reason
+    assert parse_result(message).get("language") == language
+
+
+def test_a_message_in_the_projects_language_carries_no_language(
+    gated_pipeline: Pipeline,
+) -> None:
+    for message in gated_pipeline.parse_batch(["şifremi unuttum", "asdfgh jklş", "merhaba"]):
+        assert "language" not in parse_result(message)
 
 
 @pytest.mark.parametrize(

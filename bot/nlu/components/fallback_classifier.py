@@ -63,6 +63,11 @@ class FallbackClassifier(Component):
     falls back only when it is not written in words at all (the sentence encoder's
     tokenizer cuts them into pieces of one or two letters: a keyboard mash, random
     letters) or is, by a language model, in another language than the project's.
+
+    ``fallback_reason`` in the message's metadata says which: ``low_confidence``,
+    ``ambiguous``, ``unknown_script``, ``unknown_words`` or ``unknown_language``; a
+    message the gate stopped that the language model reads as another language than the
+    project's also gets ``language`` (``en``), which the parse result carries.
     """
 
     def __init__(
@@ -110,8 +115,8 @@ class FallbackClassifier(Component):
         message.intent_ranking = [fallback, *ranking]
 
     def warm_up(self) -> None:
-        if self._small() and language_id.knows_language(self._language()):
-            language_id.warm_up()
+        if getattr(self, "known_words", False):
+            language_id.warm_up()  # loads the model: half a second the first message would pay
 
     def _small(self) -> bool:
         vocabulary = getattr(self, "vocabulary_", None)
@@ -135,23 +140,32 @@ class FallbackClassifier(Component):
         message.metadata["known_share"] = round(verdict.known_share, 3)
         if verdict.letters == 0 or verdict.known_share >= self.min_known_share:
             return None
+        small = self._small()
+        if small and not verdict.unknown_script and self._unreadable(message):
+            return "unknown_words"
+        other = self._other_language(message)
         if verdict.unknown_script:
             return "unknown_script"
-        if not self._small():
-            return "unknown_words"
-        if self._unreadable(message):
-            return "unknown_words"
+        if other is not None:
+            return "unknown_words" if other == NO_LANGUAGE else "unknown_language"
+        return None if small else "unknown_words"
+
+    def _other_language(self, message: Message) -> str | None:
+        """The language other than the project's (or ``zxx``, none) that the language
+        model is fairly sure ``message`` is written in; a language is noted in the
+        message's ``language`` (the parse result carries it, so that a handover can go
+        to an agent who reads it). None: the project's language, or not sure."""
         language = self._language()
-        if language_id.knows_language(language):
-            guess = language_id.guess_language(message.text, language)
+        if not language_id.knows_language(language):
+            return None
+        guess = language_id.guess_language(message.text, language)
+        if guess.language == language_code(language) or (
+            guess.probability < MIN_LANGUAGE_PROBABILITY
+        ):
+            return None
+        if guess.language != NO_LANGUAGE:
             message.metadata["language"] = guess.language
-            if guess.language == NO_LANGUAGE and guess.probability >= MIN_LANGUAGE_PROBABILITY:
-                return "unknown_words"
-            if guess.language != language_code(language) and (
-                guess.probability >= MIN_LANGUAGE_PROBABILITY
-            ):
-                return "unknown_language"
-        return None
+        return guess.language
 
     def _unreadable(self, message: Message) -> bool:
         """Are the message's letters mostly in words that are neither known nor words the
