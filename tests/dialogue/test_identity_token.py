@@ -10,7 +10,7 @@ import pytest
 from bot.dialogue.identity_token import AUDIENCE, verify_player_token, without_tokens
 from bot.errors import IdentityError
 
-SECRET = "site-shared-secret-of-at-least-32-bytes"
+SECRET = "site-shared-secret-of-at-least-32-bytes" * 2  # 78 bytes: long enough for HS512 too
 OTHER_SECRET = "another-secret-of-at-least-32-bytes!"
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
